@@ -1,0 +1,45 @@
+using Grid.Api.Problems;
+using Grid.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Grid.Api.Auth;
+
+public sealed record TokenRequest(string? Username, string? Password);
+
+public sealed record TokenResponse(
+    [property: System.Text.Json.Serialization.JsonPropertyName("access_token")] string AccessToken,
+    [property: System.Text.Json.Serialization.JsonPropertyName("token_type")] string TokenType,
+    [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn);
+
+public static class AuthEndpoints
+{
+    public static void MapAuthEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapPost("/auth/token", IssueToken)
+            .AllowAnonymous()
+            .WithTags("Auth")
+            .WithSummary("Exchange a username and password for a bearer token (JWT).");
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueToken(
+        TokenRequest? request, IGrainFactory grains, TokenIssuer issuer, IOptions<AuthOptions> options)
+    {
+        var errors = new FieldErrors();
+        errors.Text("username", request?.Username, 64);
+        errors.Text("password", request?.Password, 256);
+        if (errors.Any) return errors.ToProblem();
+
+        var account = await grains.GetGrain<IUserGrain>(request!.Username!.Trim().ToLowerInvariant()).Get();
+        if (account is { IsDemo: true } && !options.Value.AllowDemoUsers) account = null;
+        if (!Passwords.Verify(account, request.Password!))
+        {
+            return TypedResults.Problem(title: "Sign-in failed", detail: "Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
+        }
+        var (token, lifetime) = issuer.Issue(account!);
+        return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Grid.Api.Problems;
+using Grid.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Grid.Api.Auth;
+
+public sealed record UserRequest(
+    string? DisplayName, string? Role, string? CommunityCode, IReadOnlyList<string?>? CellCodes, string? MemberId, string? Password);
+
+/// <summary>A login as the admin sees it: never the password hash.</summary>
+public sealed record UserResponse(string Username, string DisplayName, string Role, string? CommunityCode, ImmutableArray<string> CellCodes, string? MemberId, bool IsDemo)
+{
+    public static UserResponse From(UserAccount a) => new(a.Username, a.DisplayName, a.Role, a.CommunityCode, a.CellCodes, a.MemberId, a.IsDemo);
+}
+
+public static partial class UserEndpoints
+{
+    [GeneratedRegex("^[a-z][a-z0-9._-]{2,31}$")]
+    private static partial Regex UsernamePattern();
+
+    public const int MinPasswordLength = 10;
+
+    public static void MapUserEndpoints(this IEndpointRouteBuilder api)
+    {
+        var users = api.MapGroup("/users").WithTags("Auth").RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        users.MapPut("/{username}", Save).WithSummary("Create or update a login (admin). The password may be left out to keep the current one.");
+        users.MapGet("/{username}", Get).WithSummary("One login (admin).");
+        api.MapGet("/me", Me).WithTags("Auth").WithSummary("The caller's own login and scope.");
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ValidationProblem>> Save(string username, UserRequest? request, IGrainFactory grains, TimeProvider clock)
+    {
+        var errors = new FieldErrors();
+        errors.AddIf(!UsernamePattern().IsMatch(username), "username", "must be 3-32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.");
+        errors.Text("displayName", request?.DisplayName, 50);
+        errors.AddIf(!Roles.IsKnown(request?.Role), "role", $"must be one of {string.Join(", ", Roles.All)}.");
+        var role = request?.Role;
+        var cells = (request?.CellCodes ?? []).ToList();
+        if (role is Roles.Committee or Roles.Scheduler or Roles.Member or Roles.GridWorker)
+            errors.AddIfNotNull("communityCode", GridCodes.CommunityCodeError(request?.CommunityCode));
+        if (role == Roles.GridWorker)
+        {
+            errors.AddIf(cells.Count == 0, "cellCodes", "a grid worker needs at least one cell.");
+            foreach (var (cell, i) in cells.Select((c, i) => (c, i)))
+            {
+                if (GridCodes.CellCodeError(cell) is { } error) errors.Add($"cellCodes[{i}]", error);
+                else if (GridCodes.CommunityOf(cell!) != request?.CommunityCode) errors.Add($"cellCodes[{i}]", $"cell {cell} is not in community {request?.CommunityCode}.");
+            }
+        }
+        if (role == Roles.Member) errors.AddIf(string.IsNullOrWhiteSpace(request?.MemberId), "memberId", "a member login names its Party member.");
+
+        var grain = grains.GetGrain<IUserGrain>(username);
+        var existing = await grain.Get();
+        if (existing is null || request?.Password is not null)
+            errors.AddIf(request?.Password is null || request.Password.Length < MinPasswordLength || request.Password.Length > 256,
+                "password", $"must be {MinPasswordLength} to 256 characters.");
+        if (errors.Any) return errors.ToProblem();
+
+        if (request!.CommunityCode is { } community && await grains.GetGrain<ICommunityGrain>(community).Get() is not { } view)
+            errors.Add("communityCode", $"No community {community}.");
+        else if (role == Roles.GridWorker)
+        {
+            var view2 = await grains.GetGrain<ICommunityGrain>(request.CommunityCode!).Get();
+            foreach (var (cell, i) in cells.Select((c, i) => (c, i)))
+                errors.AddIf(view2 is not null && !view2.CellCodes.Contains(cell!), $"cellCodes[{i}]", $"No cell {cell}.");
+        }
+        if (role == Roles.Member && await grains.GetGrain<IPartyMemberGrain>(request.MemberId!).Get() is not { } member)
+            errors.Add("memberId", $"No member {request.MemberId}.");
+        if (errors.Any) return errors.ToProblem();
+
+        var account = new UserAccount
+        {
+            Username = username,
+            DisplayName = request.DisplayName!.Trim(),
+            Role = role!,
+            CommunityCode = role == Roles.Admin ? null : request.CommunityCode,
+            CellCodes = role == Roles.GridWorker ? [.. cells.OfType<string>().Distinct()] : [],
+            MemberId = role == Roles.Member ? request.MemberId : null,
+            PasswordHash = request.Password is { } password ? Passwords.Hash(password) : existing!.PasswordHash,
+            CreatedUtc = existing?.CreatedUtc ?? clock.GetUtcNow(),
+        };
+        await grain.Save(account);
+        return TypedResults.Ok(UserResponse.From(account));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(string username, IGrainFactory grains)
+    {
+        var account = UsernamePattern().IsMatch(username) ? await grains.GetGrain<IUserGrain>(username).Get() : null;
+        return account is null ? Problem.NotFound($"No user {username}.") : TypedResults.Ok(UserResponse.From(account));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(Caller caller, IGrainFactory grains)
+    {
+        var account = await grains.GetGrain<IUserGrain>(caller.Username).Get();
+        return account is null ? Problem.NotFound("Your login no longer exists.") : TypedResults.Ok(UserResponse.From(account));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+using Grid.Api.Auth;
+using Grid.Api.Directory;
+using Grid.Api.Hubs;
+using Grid.Api.Import;
+using Grid.Api.Problems;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Grid.Api;
+
+/// <summary>Registers and maps Grid's HTTP API and SignalR hub on a host that also runs the silo.</summary>
+public static class GridApi
+{
+    public static IServiceCollection AddGridApi(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.SigningKeyBytes().Length >= 32, "Grid:Auth:SigningKey must be at least 32 bytes (or base64 of at least 32 bytes).")
+            .ValidateOnStart();
+        services.AddSingleton<TokenIssuer>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenIssuer>((jwt, issuer) =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = issuer.ValidationParameters();
+            jwt.Events = new JwtBearerEvents
+            {
+                // Browsers cannot set headers on WebSocket requests, so the hub takes the token from the query.
+                OnMessageReceived = context =>
+                {
+                    if (context.Request.Path.StartsWithSegments(CommandHub.Path) && context.Request.Query["access_token"] is [{ Length: > 0 } token])
+                        context.Token = token;
+                    return Task.CompletedTask;
+                },
+                OnChallenge = async context =>
+                {
+                    context.HandleResponse();
+                    var detail = context.AuthenticateFailure switch
+                    {
+                        null => "A bearer token is required: POST /api/auth/token, then send 'Authorization: Bearer <token>'.",
+                        Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "The token has expired; request a new one.",
+                        _ => "The token is not valid.",
+                    };
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.Headers.WWWAuthenticate = "Bearer";
+                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = context.HttpContext,
+                        ProblemDetails = new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = detail },
+                    });
+                },
+                OnForbidden = async context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = context.HttpContext,
+                        ProblemDetails = new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "Your role may not do this." },
+                    });
+                },
+            };
+        });
+        // Every endpoint needs a signed-in caller unless it says otherwise.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
+        services.AddOpenApi();
+        services.AddSignalR();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapAuthEndpoints();
+        api.MapUserEndpoints();
+        api.MapCommunityEndpoints();
+        api.MapHouseholdEndpoints();
+        api.MapMemberEndpoints();
+        api.MapImportEndpoints();
+        app.MapHub<CommandHub>(CommandHub.Path);
+        app.MapOpenApi().AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Middleware in the order Grid needs: problem details for errors, then auth.</summary>
+    public static void UseGridApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+
+namespace Grid.Contracts;
+
+/// <summary>A WGS-84 position; longitude first, as in GeoJSON.</summary>
+[GenerateSerializer, Immutable, Alias("grid.GeoPoint")]
+public readonly record struct GeoPoint([property: Id(0)] double Lng, [property: Id(1)] double Lat);
+
+/// <summary>Checks on cell boundaries: a closed, simple ring of positions inside China's extent.</summary>
+public static class Geometry
+{
+    public const int MaxRingPoints = 2000;
+
+    /// <summary>Null when the ring is a valid closed, non-self-intersecting polygon ring; else why not.</summary>
+    public static string? RingError(IReadOnlyList<GeoPoint> ring)
+    {
+        if (ring.Count < 4) return $"a boundary ring needs at least 4 positions (3 corners and the closing one), got {ring.Count}.";
+        if (ring.Count > MaxRingPoints) return $"a boundary ring may have at most {MaxRingPoints} positions, got {ring.Count}.";
+        for (var i = 0; i < ring.Count; i++)
+        {
+            var error = PointError(ring[i]);
+            if (error is not null) return $"position {i}: {error}";
+        }
+        if (ring[0] != ring[^1]) return "the boundary ring is not closed: its first and last positions differ.";
+        if (FirstSelfIntersection(ring) is { } c) return $"the boundary ring crosses itself (edges {c.A} and {c.B}).";
+        return Math.Abs(SignedArea(ring)) < 1e-12 ? "the boundary ring encloses no area." : null;
+    }
+
+    public static string? PointError(GeoPoint p)
+    {
+        if (!double.IsFinite(p.Lng) || !double.IsFinite(p.Lat)) return "coordinates must be finite numbers.";
+        // China's extent with a margin; anything outside is a swapped or mistyped pair.
+        if (p.Lng is < 73 or > 136 || p.Lat is < 3 or > 54)
+            return $"({p.Lng}, {p.Lat}) is outside China's extent (longitude 73..136, latitude 3..54); are longitude and latitude swapped?";
+        return null;
+    }
+
+    public static GeoPoint Centroid(IReadOnlyList<GeoPoint> ring)
+    {
+        double a = 0, x = 0, y = 0;
+        for (var i = 0; i < ring.Count - 1; i++)
+        {
+            var cross = ring[i].Lng * ring[i + 1].Lat - ring[i + 1].Lng * ring[i].Lat;
+            a += cross;
+            x += (ring[i].Lng + ring[i + 1].Lng) * cross;
+            y += (ring[i].Lat + ring[i + 1].Lat) * cross;
+        }
+        return Math.Abs(a) < 1e-15 ? ring[0] : new GeoPoint(x / (3 * a), y / (3 * a));
+    }
+
+    public static bool Contains(IReadOnlyList<GeoPoint> ring, GeoPoint p)
+    {
+        var inside = false;
+        for (int i = 0, j = ring.Count - 1; i < ring.Count; j = i++)
+        {
+            if ((ring[i].Lat > p.Lat) != (ring[j].Lat > p.Lat) &&
+                p.Lng < (ring[j].Lng - ring[i].Lng) * (p.Lat - ring[i].Lat) / (ring[j].Lat - ring[i].Lat) + ring[i].Lng)
+            {
+                inside = !inside;
+            }
+        }
+        return inside;
+    }
+
+    private static double SignedArea(IReadOnlyList<GeoPoint> ring)
+    {
+        double sum = 0;
+        for (var i = 0; i < ring.Count - 1; i++) sum += ring[i].Lng * ring[i + 1].Lat - ring[i + 1].Lng * ring[i].Lat;
+        return sum / 2;
+    }
+
+    private static (int A, int B)? FirstSelfIntersection(IReadOnlyList<GeoPoint> ring)
+    {
+        var edges = ring.Count - 1;
+        for (var i = 0; i < edges; i++)
+        {
+            for (var j = i + 1; j < edges; j++)
+            {
+                // Neighbouring edges share a corner; that is not a crossing.
+                if (j == i + 1 || (i == 0 && j == edges - 1)) continue;
+                if (SegmentsIntersect(ring[i], ring[i + 1], ring[j], ring[j + 1])) return (i, j);
+            }
+        }
+        return null;
+    }
+
+    private static bool SegmentsIntersect(GeoPoint p1, GeoPoint p2, GeoPoint q1, GeoPoint q2)
+    {
+        var d1 = Orientation(q1, q2, p1);
+        var d2 = Orientation(q1, q2, p2);
+        var d3 = Orientation(p1, p2, q1);
+        var d4 = Orientation(p1, p2, q2);
+        if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+        return (d1 == 0 && OnSegment(q1, q2, p1)) || (d2 == 0 && OnSegment(q1, q2, p2)) ||
+               (d3 == 0 && OnSegment(p1, p2, q1)) || (d4 == 0 && OnSegment(p1, p2, q2));
+    }
+
+    private static double Orientation(GeoPoint a, GeoPoint b, GeoPoint c) =>
+        (b.Lng - a.Lng) * (c.Lat - a.Lat) - (b.Lat - a.Lat) * (c.Lng - a.Lng);
+
+    private static bool OnSegment(GeoPoint a, GeoPoint b, GeoPoint p) =>
+        Math.Min(a.Lng, b.Lng) <= p.Lng && p.Lng <= Math.Max(a.Lng, b.Lng) &&
+        Math.Min(a.Lat, b.Lat) <= p.Lat && p.Lat <= Math.Max(a.Lat, b.Lat);
+
+    public static ImmutableArray<GeoPoint> Ring(params (double Lng, double Lat)[] points) =>
+        [.. points.Select(p => new GeoPoint(p.Lng, p.Lat))];
+}

@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+
+namespace Grid.Contracts;
+
+/// <summary>
+/// Checks and masks for personal information (PIPL): residents' names, phone numbers and
+/// resident ID numbers. Masked forms keep enough to recognise a person one already knows.
+/// </summary>
+public static partial class PersonalData
+{
+    [GeneratedRegex(@"^1[3-9]\d{9}$")]
+    private static partial Regex MobilePattern();
+
+    [GeneratedRegex(@"^0\d{2,3}-?\d{7,8}$")]
+    private static partial Regex LandlinePattern();
+
+    private static readonly int[] IdWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    private const string IdCheckCharacters = "10X98765432";
+
+    public static bool IsMobile(string? phone) => phone is not null && MobilePattern().IsMatch(phone);
+
+    public static bool IsPhone(string? phone) => phone is not null && (MobilePattern().IsMatch(phone) || LandlinePattern().IsMatch(phone));
+
+    /// <summary>Null when a valid 18-character resident ID number (GB 11643), else why not.</summary>
+    public static string? IdNumberError(string? id)
+    {
+        if (string.IsNullOrEmpty(id)) return "身份证号 ID number is empty.";
+        if (id.Length != 18) return $"身份证号 ID number must be 18 characters, got {Math.Min(id.Length, 999)}.";
+        for (var i = 0; i < 17; i++)
+        {
+            if (!char.IsAsciiDigit(id[i])) return "身份证号 ID number must be 17 digits and a check character.";
+        }
+        if (!DateOnly.TryParseExact(id.AsSpan(6, 8), "yyyyMMdd", out _)) return "身份证号 ID number does not hold a valid date of birth.";
+        return id[17] == IdCheckCharacter(id.AsSpan(0, 17)) ? null : "身份证号 ID number fails its check character.";
+    }
+
+    public static char IdCheckCharacter(ReadOnlySpan<char> first17)
+    {
+        var sum = 0;
+        for (var i = 0; i < 17; i++) sum += (first17[i] - '0') * IdWeights[i];
+        return IdCheckCharacters[sum % 11];
+    }
+
+    /// <summary>138****5678.</summary>
+    public static string MaskPhone(string phone) => phone.Length switch
+    {
+        0 => "",
+        < 7 => new string('*', phone.Length),
+        _ => string.Concat(phone.AsSpan(0, 3), new string('*', phone.Length - 7), phone.AsSpan(phone.Length - 4)),
+    };
+
+    /// <summary>张*, 欧阳**: the family name stays, the given name goes.</summary>
+    public static string MaskName(string name)
+    {
+        if (name.Length <= 1) return name.Length == 0 ? "" : "*";
+        var keep = name.Length >= 4 ? 2 : 1; // four-character names usually carry a two-character family name
+        return string.Concat(name.AsSpan(0, keep), new string('*', name.Length - keep));
+    }
+
+    /// <summary>330***********1234.</summary>
+    public static string MaskIdNumber(string id) => id.Length <= 7
+        ? new string('*', id.Length)
+        : string.Concat(id.AsSpan(0, 3), new string('*', id.Length - 7), id.AsSpan(id.Length - 4));
+}

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using Grid.Contracts;
+
+namespace Grid.Grains;
+
+public sealed class GridCellGrain(
+    [PersistentState(GridStorage.Cell, GridStorage.Provider)] IPersistentState<CellState> state,
+    TimeProvider clock)
+    : Grain, IGridCellGrain
+{
+    private string Code => this.GetPrimaryKeyString();
+
+    public Task<CellView?> Get() => Task.FromResult(View());
+
+    public async Task<CellView> Define(CellDefinition definition)
+    {
+        if (definition.Code != Code) throw new ArgumentException($"Definition is for cell {definition.Code}, not {Code}.", nameof(definition));
+        var ringError = Geometry.RingError(definition.Boundary);
+        if (ringError is not null) throw new ArgumentException($"Cell {Code}: {ringError}", nameof(definition));
+
+        // Register with the community first: a cell whose community refuses it is never stored.
+        await GrainFactory.GetGrain<ICommunityGrain>(GridCodes.CommunityOf(Code)).AddCell(Code);
+        if (state.State.Definition is not { } current || !current.SameAs(definition))
+        {
+            state.State = state.State with
+            {
+                Definition = definition,
+                CreatedUtc = state.State.Definition is null ? clock.GetUtcNow() : state.State.CreatedUtc,
+            };
+            await state.WriteStateAsync();
+        }
+        return View()!;
+    }
+
+    public async Task<ImmutableArray<string>> ClaimHouseholdIds(ImmutableArray<string> addresses)
+    {
+        if (state.State.Definition is null) throw new InvalidOperationException($"Cell {Code} is not defined.");
+        var byAddress = state.State.HouseholdsByAddress;
+        var last = state.State.LastHouseholdNumber;
+        var ids = ImmutableArray.CreateBuilder<string>(addresses.Length);
+        foreach (var address in addresses)
+        {
+            if (!byAddress.TryGetValue(address, out var id))
+            {
+                id = HouseholdId(Code, ++last);
+                byAddress = byAddress.Add(address, id);
+            }
+            ids.Add(id);
+        }
+        if (last != state.State.LastHouseholdNumber)
+        {
+            state.State = state.State with { HouseholdsByAddress = byAddress, LastHouseholdNumber = last };
+            await state.WriteStateAsync();
+        }
+        return ids.MoveToImmutable();
+    }
+
+    public Task<ImmutableDictionary<string, string>> HouseholdIdsByAddress() => Task.FromResult(state.State.HouseholdsByAddress);
+
+    public async Task PlaceMember(string memberId)
+    {
+        if (state.State.Members.Contains(memberId)) return;
+        state.State = state.State with { Members = state.State.Members.Add(memberId) };
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>Household ids read as the cell code, '-' and a sequence number: 330503101001001-0042.</summary>
+    internal static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";
+
+
+    private CellView? View() => state.State.Definition is { } definition
+        ? new CellView
+        {
+            Definition = definition,
+            CommunityCode = GridCodes.CommunityOf(Code),
+            Centre = Geometry.Centroid(definition.Boundary),
+            HouseholdCount = state.State.HouseholdsByAddress.Count,
+            MemberIds = [.. state.State.Members],
+            CreatedUtc = state.State.CreatedUtc,
+        }
+        : null;
+}

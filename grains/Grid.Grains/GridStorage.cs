@@ -1,0 +1,20 @@
+namespace Grid.Grains;
+
+/// <summary>
+/// Names for grain persistence. Orleans' ADO.NET provider keys rows by grain id and state
+/// name, not grain type, so every grain type has a state name of its own: two grain types
+/// sharing a name and a key would overwrite each other's state.
+/// </summary>
+public static class GridStorage
+{
+    /// <summary>The storage provider every Grid grain persists through.</summary>
+    public const string Provider = "grid";
+
+    public const string Directory = "directory";
+    public const string Community = "community";
+    public const string Cell = "cell";
+    public const string Household = "household";
+    public const string Member = "member";
+    public const string Organ = "organ";
+    public const string User = "user";
+}

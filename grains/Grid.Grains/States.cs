@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using Grid.Contracts;
+
+namespace Grid.Grains;
+
+// Persistent states. Ids are permanent: add fields with new ids, never reuse or renumber,
+// and keep the aliases, because the stored bytes name them.
+
+[GenerateSerializer, Alias("grid.state.Directory")]
+public sealed record DirectoryState
+{
+    [Id(0)] public ImmutableSortedSet<string> Communities { get; init; } = [];
+    [Id(1)] public ImmutableSortedSet<string> Organs { get; init; } = [];
+    [Id(2)] public int DemoSeedVersion { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Community")]
+public sealed record CommunityState
+{
+    [Id(0)] public CommunityDefinition? Definition { get; init; }
+    [Id(1)] public ImmutableSortedSet<string> Cells { get; init; } = [];
+    /// <summary>Phone number → member id: the natural key of members in this community.</summary>
+    [Id(2)] public ImmutableDictionary<string, string> MembersByPhone { get; init; } = ImmutableDictionary<string, string>.Empty;
+    [Id(3)] public int LastMemberNumber { get; init; }
+    [Id(4)] public DateTimeOffset CreatedUtc { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Cell")]
+public sealed record CellState
+{
+    [Id(0)] public CellDefinition? Definition { get; init; }
+    /// <summary>Address → household id: the natural key of households in this cell.</summary>
+    [Id(1)] public ImmutableDictionary<string, string> HouseholdsByAddress { get; init; } = ImmutableDictionary<string, string>.Empty;
+    [Id(2)] public int LastHouseholdNumber { get; init; }
+    [Id(3)] public ImmutableSortedSet<string> Members { get; init; } = [];
+    [Id(4)] public DateTimeOffset CreatedUtc { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Household")]
+public sealed record HouseholdState
+{
+    [Id(0)] public HouseholdRecord? Record { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Member")]
+public sealed record MemberState
+{
+    [Id(0)] public MemberRecord? Record { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Organ")]
+public sealed record OrganState
+{
+    [Id(0)] public OrganDefinition? Definition { get; init; }
+    [Id(1)] public ImmutableSortedSet<string> Members { get; init; } = [];
+    [Id(2)] public DateTimeOffset CreatedUtc { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.User")]
+public sealed record UserState
+{
+    [Id(0)] public UserAccount? Account { get; init; }
+}

@@ -1,0 +1,242 @@
+using System.Collections.Immutable;
+using Grid.Contracts;
+
+namespace Grid.Silo.Demo;
+
+/// <summary>
+/// The demo township: 练市镇 of 南浔区, 湖州市 (division 330503), with two urban communities
+/// and one village laid out as grids of cells around the town's real position. Everything is
+/// derived from a fixed seed, so every node and every start produces the same directory.
+/// </summary>
+public sealed class DemoTownship
+{
+    public const int Version = 1;
+    public const string Password = "Grid@2026";
+    private const string Township = "练市镇";
+    private const string Division = "330503";
+    private const string Street = "101";
+
+    private sealed record CommunityPlan(string Number, string Name, string Kind, double Lng, double Lat, int Cols, int Rows, string[] Estates);
+
+    private static readonly CommunityPlan[] Plans =
+    [
+        new("001", "练溪社区", "社区", 120.4260, 30.7125, 4, 2, ["练溪花园", "锦绣苑", "河畔新村", "文昌小区"]),
+        new("002", "东栅社区", "社区", 120.4420, 30.7110, 4, 2, ["东栅新村", "丝绸小区", "银河苑", "长安里"]),
+        new("201", "水口村", "村", 120.4050, 30.6990, 3, 2, []),
+    ];
+
+    private static readonly string[] FamilyNames =
+    [
+        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "沈", "钱", "施", "姚", "费",
+        "陆", "蒋", "金", "顾", "潘", "俞", "钟", "邱", "褚", "欧阳",
+    ];
+
+    private static readonly string[] GivenChars =
+    [
+        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
+        "刚", "桂", "英", "华", "建", "国", "文", "红", "梅", "林", "晓", "燕", "斌", "宇", "浩", "婷", "雪", "琳", "佳", "鑫",
+    ];
+
+    private static readonly (string Name, string Prefix, int Required)[] OrganPlans =
+    [
+        ("南浔区民政局", "11" + Division, 20),
+        ("南浔区住房和城乡建设局", "11" + Division, 20),
+        ("国网湖州市南浔区供电公司", "91" + Division, 15),
+    ];
+
+    private readonly Random random = new(20261123);
+
+    public ImmutableArray<CommunityDefinition> Communities { get; }
+    public ImmutableArray<CellDefinition> Cells { get; }
+    public ImmutableArray<HouseholdDefinition> Households { get; }
+    public ImmutableArray<OrganDefinition> Organs { get; }
+    public ImmutableArray<MemberDefinition> Members { get; }
+    /// <summary>Demo users without password hashes; the seeder hashes <see cref="Password"/>.</summary>
+    public ImmutableArray<UserAccount> Users { get; }
+
+    public DemoTownship()
+    {
+        var communities = new List<CommunityDefinition>();
+        var cells = new List<CellDefinition>();
+        var households = new List<HouseholdDefinition>();
+        var members = new List<MemberDefinition>();
+        var users = new List<UserAccount>();
+        var organs = OrganPlans.Select(o => new OrganDefinition { Code = OrganCode(o.Prefix), Name = o.Name, MembersRequired = o.Required }).ToList();
+
+        var workerNumber = 0;
+        foreach (var plan in Plans)
+        {
+            var communityCode = Division + Street + plan.Number;
+            communities.Add(new CommunityDefinition
+            {
+                Code = communityCode,
+                Name = plan.Name,
+                Kind = plan.Kind,
+                Township = Township,
+                Centre = new GeoPoint(plan.Lng, plan.Lat),
+                ServiceCentreAddress = $"{Township}{plan.Name}党群服务中心",
+                ServiceCentreHours = "周一至周六 8:30-17:00",
+            });
+            var branches = plan.Kind == "村"
+                ? new[] { $"{plan.Name}第一党支部", $"{plan.Name}第二党支部" }
+                : new[] { $"{plan.Name}第一党支部", $"{plan.Name}第二党支部", $"{plan.Name}离退休党支部" };
+
+            var lattice = Lattice(plan);
+            var cellNumber = 0;
+            for (var row = 0; row < plan.Rows; row++)
+            {
+                for (var col = 0; col < plan.Cols; col++)
+                {
+                    cellNumber++;
+                    var cellCode = $"{communityCode}{cellNumber:D3}";
+                    var worker = new GridWorkerRef { Username = $"worker{++workerNumber:D2}", DisplayName = PersonName() };
+                    cells.Add(new CellDefinition
+                    {
+                        Code = cellCode,
+                        Name = $"{plan.Name}第{Numerals[cellNumber]}网格",
+                        Boundary = [lattice[row, col], lattice[row, col + 1], lattice[row + 1, col + 1], lattice[row + 1, col], lattice[row, col]],
+                        GridWorkers = [worker],
+                    });
+                    users.Add(new UserAccount
+                    {
+                        Username = worker.Username, DisplayName = worker.DisplayName, Role = Roles.GridWorker,
+                        CommunityCode = communityCode, CellCodes = [cellCode], PasswordHash = "", IsDemo = true,
+                    });
+                    households.AddRange(HouseholdsOf(plan, cellCode, cellNumber, 120 + random.Next(25)));
+                    for (var m = 0; m < 10 + random.Next(5); m++)
+                        members.Add(Member(communityCode, branches[random.Next(branches.Length)], cellCode, organCode: null));
+                }
+            }
+        }
+
+        // Organ members register with the communities and are placed in cells (下沉).
+        foreach (var organ in organs)
+        {
+            var branch = $"{organ.Name}机关党支部";
+            for (var i = 0; i < organ.MembersRequired - 3; i++)
+            {
+                var cell = cells[random.Next(cells.Count)];
+                members.Add(Member(GridCodes.CommunityOf(cell.Code), branch, cell.Code, organ.Code));
+            }
+        }
+
+        var lianxi = communities[0].Code;
+        var memberUser = members.First(m => m.CommunityCode == lianxi && m.OrganCode is null);
+        users.AddRange(
+        [
+            new UserAccount { Username = "admin", DisplayName = "系统管理员", Role = Roles.Admin, PasswordHash = "", IsDemo = true },
+            new UserAccount { Username = "committee", DisplayName = "练溪社区党委", Role = Roles.Committee, CommunityCode = lianxi, PasswordHash = "", IsDemo = true },
+            new UserAccount { Username = "committee2", DisplayName = "东栅社区党委", Role = Roles.Committee, CommunityCode = communities[1].Code, PasswordHash = "", IsDemo = true },
+            new UserAccount { Username = "scheduler", DisplayName = "练溪社区活动组织者", Role = Roles.Scheduler, CommunityCode = lianxi, PasswordHash = "", IsDemo = true },
+            // The member login's id is fixed by the seeder once ids are claimed (phone → id).
+            new UserAccount { Username = "member", DisplayName = memberUser.Name, Role = Roles.Member, CommunityCode = lianxi, MemberId = memberUser.Phone, PasswordHash = "", IsDemo = true },
+        ]);
+
+        Communities = [.. communities];
+        Cells = [.. cells];
+        Households = [.. households];
+        Organs = [.. organs];
+        Members = [.. members];
+        Users = [.. users];
+    }
+
+    private static readonly string[] Numerals = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];
+
+    /// <summary>Shared, slightly jittered corners, so neighbouring cells meet without gaps or overlaps.</summary>
+    private GeoPoint[,] Lattice(CommunityPlan plan)
+    {
+        const double width = 0.0040, height = 0.0030; // about 380 m × 330 m at this latitude
+        var corners = new GeoPoint[plan.Rows + 1, plan.Cols + 1];
+        for (var r = 0; r <= plan.Rows; r++)
+        {
+            for (var c = 0; c <= plan.Cols; c++)
+            {
+                var inner = r > 0 && r < plan.Rows && c > 0 && c < plan.Cols;
+                var jitterX = inner ? (random.NextDouble() - 0.5) * width * 0.3 : 0;
+                var jitterY = inner ? (random.NextDouble() - 0.5) * height * 0.3 : 0;
+                corners[r, c] = new GeoPoint(
+                    Math.Round(plan.Lng + (c - plan.Cols / 2.0) * width + jitterX, 6),
+                    Math.Round(plan.Lat + (plan.Rows / 2.0 - r) * height + jitterY, 6));
+            }
+        }
+        return corners;
+    }
+
+    private IEnumerable<HouseholdDefinition> HouseholdsOf(CommunityPlan plan, string cellCode, int cellNumber, int count)
+    {
+        var used = new HashSet<string>();
+        while (used.Count < count)
+        {
+            var address = plan.Kind == "村"
+                ? $"{plan.Name}{cellNumber * 2 - 1 + random.Next(2)}组{random.Next(1, 90)}号"
+                : $"{plan.Estates[(cellNumber - 1) % plan.Estates.Length]}{random.Next(1, 13)}幢{random.Next(1, 4)}单元{random.Next(1, 7)}0{random.Next(1, 4)}室";
+            if (!used.Add(address)) continue;
+
+            var family = FamilyNames[random.Next(FamilyNames.Length)];
+            var size = 1 + random.Next(4);
+            var residents = Enumerable.Range(0, size).Select(i => new Resident
+            {
+                Name = family + Given(),
+                Phone = i < 2 ? Mobile() : "",
+                IdNumber = IdNumber(i == 0 ? random.Next(1940, 1990) : random.Next(1960, 2015)),
+                Relation = i switch { 0 => "户主", 1 => "配偶", _ => random.Next(3) == 0 ? "父母" : "子女" },
+            }).ToImmutableArray();
+            var tags = new List<string>();
+            if (size == 1 && random.Next(3) == 0) tags.Add(HouseholdTags.ElderlyAlone);
+            if (random.Next(20) == 0) tags.Add(HouseholdTags.Hardship);
+            if (random.Next(30) == 0) tags.Add(HouseholdTags.PartyCentral);
+            if (plan.Kind == "社区" && random.Next(8) == 0) tags.Add(HouseholdTags.Rental);
+            yield return new HouseholdDefinition { CellCode = cellCode, Address = address, Residents = residents, Tags = [.. tags] };
+        }
+    }
+
+    private MemberDefinition Member(string communityCode, string branch, string cellCode, string? organCode)
+    {
+        var mobile = organCode is null && random.Next(25) == 0;
+        return new MemberDefinition
+        {
+            Name = PersonName(),
+            Phone = Mobile(),
+            CommunityCode = communityCode,
+            Branch = branch,
+            OrganCode = organCode,
+            CellCode = cellCode,
+            Gender = random.Next(2) == 0 ? "男" : "女",
+            JoinedPartyOn = new DateOnly(random.Next(1975, 2025), random.Next(1, 13), random.Next(1, 29)),
+            IsMobile = mobile,
+            MobileLocation = mobile ? new[] { "杭州市", "上海市", "苏州市", "深圳市" }[random.Next(4)] : "",
+            Pledges = organCode is null ? ["亮身份、践承诺，服务身边群众"] : ["下沉网格，每月服务不少于4小时"],
+        };
+    }
+
+    private string PersonName() => FamilyNames[random.Next(FamilyNames.Length)] + Given();
+
+    private string Given() => random.Next(3) == 0
+        ? GivenChars[random.Next(GivenChars.Length)]
+        : GivenChars[random.Next(GivenChars.Length)] + GivenChars[random.Next(GivenChars.Length)];
+
+    // Unique per instance: a phone is a member's natural key, so two demo people never share one.
+    private readonly HashSet<string> phones = [];
+
+    private string Mobile()
+    {
+        string phone;
+        do phone = $"1{new[] { "3", "5", "7", "8", "9" }[random.Next(5)]}{random.Next(0, 10)}{random.Next(0, 100_000_000):D8}";
+        while (!phones.Add(phone));
+        return phone;
+    }
+
+    private string IdNumber(int birthYear)
+    {
+        var birth = new DateOnly(birthYear, 1, 1).AddDays(random.Next(365));
+        var first17 = $"{Division}{birth:yyyyMMdd}{random.Next(0, 1000):D3}";
+        return first17 + PersonalData.IdCheckCharacter(first17);
+    }
+
+    private string OrganCode(string prefix)
+    {
+        var body = prefix;
+        while (body.Length < 17) body += OrganCodes.Alphabet[random.Next(10)];
+        return body + OrganCodes.CheckCharacter(body);
+    }
+}

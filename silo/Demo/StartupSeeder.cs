@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Grid.Api.Auth;
+using Grid.Contracts;
+using Grid.Silo.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Grid.Silo.Demo;
+
+/// <summary>
+/// Runs once at start-up, after the silo and before the node takes requests: ensures the
+/// configured administrator, and seeds the demo township on first start. Every step is an
+/// idempotent create, so a start interrupted half-way finishes the job the next time.
+/// </summary>
+public sealed class StartupSeeder(
+    IGrainFactory grains,
+    IOptions<SeedOptions> seed,
+    IOptions<AdminAccountOptions> admin,
+    TimeProvider clock,
+    ILogger<StartupSeeder> logger) : IHostedService
+{
+    private const int Parallelism = 32;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EnsureAdmin();
+        if (!seed.Value.Demo) return;
+        var directory = grains.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey);
+        if (await directory.DemoSeedVersion() >= DemoTownship.Version)
+        {
+            logger.LogInformation("Demo township already seeded");
+            return;
+        }
+        var watch = Stopwatch.StartNew();
+        var town = new DemoTownship();
+        logger.LogInformation("Seeding the demo township: {Communities} communities, {Cells} cells, {Households} households, {Members} members",
+            town.Communities.Length, town.Cells.Length, town.Households.Length, town.Members.Length);
+        await SeedDirectory(town, cancellationToken);
+        await directory.MarkDemoSeeded(DemoTownship.Version);
+        logger.LogInformation("Demo township seeded in {Seconds:F1} s", watch.Elapsed.TotalSeconds);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task EnsureAdmin()
+    {
+        var o = admin.Value;
+        if (string.IsNullOrWhiteSpace(o.Username) || string.IsNullOrEmpty(o.Password)) return;
+        var username = o.Username.Trim().ToLowerInvariant();
+        var user = grains.GetGrain<IUserGrain>(username);
+        var existing = await user.Get();
+        if (existing is { Role: Roles.Admin, IsDemo: false } && Passwords.Verify(existing, o.Password)) return;
+        await user.Save(new UserAccount
+        {
+            Username = username,
+            DisplayName = existing?.DisplayName ?? "管理员",
+            Role = Roles.Admin,
+            PasswordHash = Passwords.Hash(o.Password),
+            CreatedUtc = existing?.CreatedUtc ?? clock.GetUtcNow(),
+        });
+        logger.LogInformation("Administrator account {Username} ensured from configuration", username);
+    }
+
+    private async Task SeedDirectory(DemoTownship town, CancellationToken ct)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct };
+        foreach (var organ in town.Organs) await grains.GetGrain<IOrganGrain>(organ.Code).Define(organ);
+        foreach (var community in town.Communities) await grains.GetGrain<ICommunityGrain>(community.Code).Define(community);
+        await Parallel.ForEachAsync(town.Cells, parallel, async (cell, _) => await grains.GetGrain<IGridCellGrain>(cell.Code).Define(cell));
+
+        foreach (var byCell in town.Households.GroupBy(h => h.CellCode))
+        {
+            var list = byCell.ToList();
+            var ids = await grains.GetGrain<IGridCellGrain>(byCell.Key).ClaimHouseholdIds([.. list.Select(h => h.Address)]);
+            await Parallel.ForEachAsync(list.Zip(ids), parallel, async (pair, _) =>
+                await grains.GetGrain<IHouseholdGrain>(pair.Second).Create(pair.First, "demo"));
+        }
+
+        var memberIds = new Dictionary<string, string>();
+        foreach (var byCommunity in town.Members.GroupBy(m => m.CommunityCode))
+        {
+            var list = byCommunity.ToList();
+            var ids = await grains.GetGrain<ICommunityGrain>(byCommunity.Key).ClaimMemberIds([.. list.Select(m => m.Phone)]);
+            foreach (var (member, id) in list.Zip(ids)) memberIds[member.Phone] = id;
+            await Parallel.ForEachAsync(list.Zip(ids), parallel, async (pair, _) =>
+                await grains.GetGrain<IPartyMemberGrain>(pair.Second).Create(pair.First));
+        }
+
+        var hash = Passwords.Hash(DemoTownship.Password);
+        await Parallel.ForEachAsync(town.Users, parallel, async (user, _) =>
+        {
+            // The demo plan names the member login's member by phone; the id exists only now.
+            var account = user with
+            {
+                PasswordHash = hash,
+                MemberId = user.MemberId is { } phone ? memberIds[phone] : null,
+                CreatedUtc = clock.GetUtcNow(),
+            };
+            var grain = grains.GetGrain<IUserGrain>(account.Username);
+            if (await grain.Get() is null) await grain.Save(account);
+        });
+    }
+}

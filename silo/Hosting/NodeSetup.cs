@@ -1,0 +1,81 @@
+using System.Net;
+using System.Security.Cryptography;
+using Grid.Api.Auth;
+using Grid.Silo.Storage;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace Grid.Silo.Hosting;
+
+/// <summary>
+/// Wires one Grid node. Everything that depends on configuration reads it from options when the
+/// host starts, not while the builder is set up, so that every configuration source (files,
+/// environment, command line, a test host's settings) is honoured the same way.
+/// </summary>
+public static class NodeSetup
+{
+    public static void AddGridNode(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        var services = builder.Services;
+
+        services.AddOptions<GridOptions>().BindConfiguration(GridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
+        services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.Section);
+        services.AddOptions<AuthOptions>().PostConfigure<IOptions<GridOptions>, IOptions<SeedOptions>>((auth, grid, seed) =>
+        {
+            if (string.IsNullOrEmpty(auth.SigningKey)) auth.SigningKey = LocalSigningKey(grid.Value.FullDataDirectory);
+            auth.AllowDemoUsers = seed.Value.Demo;
+        });
+
+        services.AddSerilog((sp, log) =>
+        {
+            var grid = sp.GetRequiredService<IOptions<GridOptions>>().Value;
+            log.ReadFrom.Configuration(builder.Configuration)
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                // Data protection is unused (tokens are JWTs); its key-storage warning is noise.
+                .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
+                .MinimumLevel.Override("Orleans", LogEventLevel.Warning)
+                .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+                .Enrich.FromLogContext()
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
+                .WriteTo.File(new CompactJsonFormatter(), Path.Combine(grid.FullDataDirectory, "logs", "grid-.json"),
+                    rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+        });
+
+        // Hosted services start in the order registered: the schema before the silo.
+        services.AddHostedService<SqliteSchemaInstaller>();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("grid-embedded", "grid"));
+            silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<GridOptions>>((endpoint, grid) =>
+            {
+                endpoint.AdvertisedIPAddress = IPAddress.Loopback;
+                endpoint.SiloPort = grid.Value.SiloPort;
+                endpoint.GatewayPort = grid.Value.GatewayPort;
+            });
+            silo.UseDevelopmentClustering(o => o.Configure<IOptions<GridOptions>>((membership, grid) =>
+                membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, grid.Value.SiloPort)));
+            silo.AddGridSqliteStorage();
+        });
+        services.AddSingleton(TimeProvider.System);
+    }
+
+    // The embedded profile keeps its token key beside its data, so tokens survive a restart
+    // without anyone configuring a secret. Production profiles configure one.
+    private static string LocalSigningKey(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, "signing.key");
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+        File.WriteAllText(path, key);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return key;
+    }
+}

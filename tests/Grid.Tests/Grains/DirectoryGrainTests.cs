@@ -1,0 +1,161 @@
+using Grid.Contracts;
+using Grid.Grains;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+
+namespace Grid.Tests.Grains;
+
+public class DirectoryGrainTests(SqliteClusterFixture fixture) : IClassFixture<SqliteClusterFixture>
+{
+    private IGrainFactory Grains => fixture.Silo.Grains;
+
+    private async Task<string> NewCell()
+    {
+        var community = TestData.NewCommunityCode();
+        await Grains.GetGrain<ICommunityGrain>(community).Define(TestData.Community(community));
+        var cell = community + "001";
+        await Grains.GetGrain<IGridCellGrain>(cell).Define(TestData.Cell(cell));
+        return cell;
+    }
+
+    [Fact]
+    public async Task A_household_survives_deactivation_because_it_is_read_back_from_SQLite()
+    {
+        var cell = await NewCell();
+        var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["练溪花园1幢1单元101室"]))[0];
+        var created = await Grains.GetGrain<IHouseholdGrain>(id).Create(TestData.Household(cell), "test");
+        Assert.Equal(CreateOutcome.Created, created.Outcome);
+
+        await fixture.Silo.Cluster.DeactivateAsync(Grains.GetGrain<IHouseholdGrain>(id));
+        await fixture.Silo.Cluster.WaitForDeactivationAsync(Grains.GetGrain<IHouseholdGrain>(id));
+
+        var read = await Grains.GetGrain<IHouseholdGrain>(id).Get();
+        Assert.NotNull(read);
+        Assert.True(read.Definition.SameAs(TestData.Household(cell)));
+        Assert.Equal(1, await CountRows("household", id));
+    }
+
+    [Fact]
+    public async Task Grain_types_sharing_a_key_keep_separate_rows_under_their_own_state_names()
+    {
+        const string key = "shared-key";
+        await fixture.Silo.SiloServices.GetRequiredKeyedService<IGrainStorage>(GridStorage.Provider)
+            .WriteStateAsync(GridStorage.Household, GrainId.Create("household", key), new GrainState<HouseholdState>(new HouseholdState()));
+        await fixture.Silo.SiloServices.GetRequiredKeyedService<IGrainStorage>(GridStorage.Provider)
+            .WriteStateAsync(GridStorage.Member, GrainId.Create("member", key), new GrainState<MemberState>(new MemberState()));
+
+        Assert.Equal(1, await CountRows(GridStorage.Household, key));
+        Assert.Equal(1, await CountRows(GridStorage.Member, key));
+    }
+
+    [Fact]
+    public async Task A_write_with_a_stale_version_is_refused_and_does_not_overwrite()
+    {
+        var storage = fixture.Silo.SiloServices.GetRequiredKeyedService<IGrainStorage>(GridStorage.Provider);
+        var grainId = GrainId.Create("household", $"stale-{Guid.NewGuid():N}");
+        var first = new GrainState<HouseholdState>(new HouseholdState());
+        await storage.WriteStateAsync(GridStorage.Household, grainId, first);
+        Assert.Equal("1", first.ETag);
+
+        // A second activation that never read the row (no version) must not insert a duplicate.
+        var blind = new GrainState<HouseholdState>(new HouseholdState());
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(GridStorage.Household, grainId, blind));
+
+        var winner = new GrainState<HouseholdState>(new HouseholdState()) { ETag = "1" };
+        await storage.WriteStateAsync(GridStorage.Household, grainId, winner);
+        Assert.Equal("2", winner.ETag);
+
+        // The first writer still holds version 1: its write is refused.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync(GridStorage.Household, grainId, first));
+
+        var read = new GrainState<HouseholdState>();
+        await storage.ReadStateAsync(GridStorage.Household, grainId, read);
+        Assert.Equal("2", read.ETag);
+        Assert.True(read.RecordExists);
+    }
+
+    [Fact]
+    public async Task Clearing_a_state_keeps_counting_versions()
+    {
+        var storage = fixture.Silo.SiloServices.GetRequiredKeyedService<IGrainStorage>(GridStorage.Provider);
+        var grainId = GrainId.Create("household", $"clear-{Guid.NewGuid():N}");
+        var state = new GrainState<HouseholdState>(new HouseholdState());
+        await storage.WriteStateAsync(GridStorage.Household, grainId, state);
+        await storage.ClearStateAsync(GridStorage.Household, grainId, state);
+        Assert.Equal("2", state.ETag);
+        Assert.False(state.RecordExists);
+        await storage.WriteStateAsync(GridStorage.Household, grainId, state);
+        Assert.Equal("3", state.ETag);
+    }
+
+    [Fact]
+    public async Task Claiming_the_same_address_twice_gives_the_same_household_id()
+    {
+        var cell = await NewCell();
+        var grain = Grains.GetGrain<IGridCellGrain>(cell);
+        var first = await grain.ClaimHouseholdIds(["1幢101室", "1幢102室"]);
+        var again = await grain.ClaimHouseholdIds(["1幢102室", "1幢103室"]);
+        Assert.Equal($"{cell}-0001", first[0]);
+        Assert.Equal(first[1], again[0]);
+        Assert.Equal($"{cell}-0003", again[1]);
+        Assert.Equal(3, (await grain.Get())!.HouseholdCount);
+    }
+
+    [Fact]
+    public async Task Creating_a_household_again_is_idempotent_and_different_data_is_a_conflict()
+    {
+        var cell = await NewCell();
+        var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["2幢201室"]))[0];
+        var household = Grains.GetGrain<IHouseholdGrain>(id);
+        var definition = TestData.Household(cell, "2幢201室");
+        Assert.Equal(CreateOutcome.Created, (await household.Create(definition, "a")).Outcome);
+        // An equal definition built separately (new arrays) is the same household.
+        Assert.Equal(CreateOutcome.AlreadyExists, (await household.Create(TestData.Household(cell, "2幢201室"), "b")).Outcome);
+        var other = definition with { Tags = [HouseholdTags.Hardship] };
+        var conflict = await household.Create(other, "c");
+        Assert.Equal(CreateOutcome.Conflict, conflict.Outcome);
+        Assert.Equal("a", conflict.Record.CreatedBy);
+    }
+
+    [Fact]
+    public async Task A_member_is_listed_by_the_cell_and_organ_they_serve()
+    {
+        var cell = await NewCell();
+        var community = GridCodes.CommunityOf(cell);
+        var organ = TestData.OrganCode("11330503MB" + Random.Shared.Next(1_000_000, 9_999_999));
+        await Grains.GetGrain<IOrganGrain>(organ).Define(new OrganDefinition { Code = organ, Name = "南浔区民政局", MembersRequired = 5 });
+        var id = (await Grains.GetGrain<ICommunityGrain>(community).ClaimMemberIds(["13900000001"]))[0];
+        Assert.Equal($"{community}M00001", id);
+
+        var result = await Grains.GetGrain<IPartyMemberGrain>(id).Create(new MemberDefinition
+        {
+            Name = "李红", Phone = "13900000001", CommunityCode = community, Branch = "第一党支部", OrganCode = organ, CellCode = cell,
+        });
+
+        Assert.Equal(CreateOutcome.Created, result.Outcome);
+        Assert.Contains(id, (await Grains.GetGrain<IGridCellGrain>(cell).Get())!.MemberIds);
+        Assert.Contains(id, (await Grains.GetGrain<IOrganGrain>(organ).Get())!.MemberIds);
+        Assert.Contains(organ, await Grains.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey).OrganCodes());
+        Assert.Equal(1, (await Grains.GetGrain<ICommunityGrain>(community).Get())!.MemberCount);
+    }
+
+    [Fact]
+    public async Task A_cell_cannot_be_defined_before_its_community()
+    {
+        var orphan = TestData.NewCommunityCode() + "001";
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Grains.GetGrain<IGridCellGrain>(orphan).Define(TestData.Cell(orphan)));
+        Assert.Null(await Grains.GetGrain<IGridCellGrain>(orphan).Get());
+    }
+
+    private async Task<long> CountRows(string stateName, string key)
+    {
+        await using var connection = new SqliteConnection(fixture.Silo.ConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM OrleansStorage WHERE GrainTypeString = $name AND GrainIdExtension = $key";
+        command.Parameters.AddWithValue("$name", stateName);
+        command.Parameters.AddWithValue("$key", key);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,58 @@
+using Grid.Silo.Hosting;
+using Grid.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Grid.Tests.Grains;
+
+/// <summary>An in-process Orleans cluster whose grains persist to a real SQLite file through Grid's own schema.</summary>
+public sealed class SqliteCluster : IAsyncDisposable
+{
+    private SqliteCluster(string dataDirectory, InProcessTestCluster cluster)
+    {
+        DataDirectory = dataDirectory;
+        Cluster = cluster;
+    }
+
+    public string DataDirectory { get; }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public string ConnectionString => new GridOptions { DataDirectory = DataDirectory }.SqliteConnectionString;
+
+    public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
+
+    /// <summary>Starts a one-silo cluster on the SQLite file in <paramref name="dataDirectory"/>, creating it if new.</summary>
+    public static async Task<SqliteCluster> StartAsync(string dataDirectory)
+    {
+        SqliteSchema.Apply(new GridOptions { DataDirectory = dataDirectory }.SqliteConnectionString);
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.Configure<GridOptions>(o => o.DataDirectory = dataDirectory);
+            silo.Services.AddSingleton(TimeProvider.System);
+            silo.AddGridSqliteStorage();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new SqliteCluster(dataDirectory, cluster);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+/// <summary>One cluster shared by the grain tests of a class; each test uses its own community.</summary>
+public sealed class SqliteClusterFixture : IAsyncLifetime
+{
+    public SqliteCluster Silo { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Silo = await SqliteCluster.StartAsync(TestData.TempDirectory("grains"));
+
+    public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
