@@ -15,11 +15,11 @@ public sealed class GridOptions
     [RegularExpression("^embedded$", ErrorMessage = "Grid:Profile must be 'embedded'; the 'postgres' profile is not available in this release.")]
     public string Profile { get; set; } = "embedded";
 
-    [Range(1, 65535, ErrorMessage = "Grid:Orleans:SiloPort must be a TCP port (1-65535).")]
+    [Range(1, 65535, ErrorMessage = "Grid:SiloPort must be a TCP port (1-65535).")]
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>0: no gateway, the node's own API is the only client (embedded default).</summary>
-    [Range(0, 65535, ErrorMessage = "Grid:Orleans:GatewayPort must be 0 (none) or a TCP port.")]
+    [Range(0, 65535, ErrorMessage = "Grid:GatewayPort must be 0 (none) or a TCP port.")]
     public int GatewayPort { get; set; }
 
     public string FullDataDirectory => Path.GetFullPath(DataDirectory);

@@ -1,0 +1,129 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grid.Contracts;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grid.Tests.Api;
+
+/// <summary>
+/// The real node (Program) in-process: Orleans silo, SQLite file, API and hub, with demo
+/// seeding off. It builds a small world through the API itself: two communities, cells, an
+/// organ, a member, and a login for every role.
+/// </summary>
+public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminPassword = "admin-password-1";
+    public const string Password = "password-for-tests";
+
+    public string DataDirectory { get; } = TestData.TempDirectory("api");
+    public string CommunityA { get; } = TestData.NewCommunityCode();
+    public string CommunityB { get; } = TestData.NewCommunityCode();
+    public string CellA1 => CommunityA + "001";
+    public string CellA2 => CommunityA + "002";
+    public string CellB1 => CommunityB + "001";
+    public string Organ { get; } = TestData.OrganCode("11330503MB" + Random.Shared.Next(1_000_000, 9_999_999));
+    public string MemberA { get; private set; } = "";
+
+    private readonly Dictionary<string, string> tokens = [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Grid:DataDirectory", DataDirectory);
+        builder.UseSetting("Grid:Seed:Demo", "false");
+        builder.UseSetting("Grid:SiloPort", TestData.FreeTcpPort().ToString());
+        builder.UseSetting("Grid:Admin:Username", "root");
+        builder.UseSetting("Grid:Admin:Password", AdminPassword);
+    }
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public async Task InitializeAsync()
+    {
+        var admin = await As("root");
+        foreach (var (code, name) in new[] { (CommunityA, "练溪社区"), (CommunityB, "东栅社区") })
+        {
+            (await admin.PutAsJsonAsync($"/api/communities/{code}", new { name, township = "练市镇", centre = new { lng = 120.43, lat = 30.71 } })).EnsureSuccessStatusCode();
+        }
+        var cells = new
+        {
+            type = "FeatureCollection",
+            features = new[] { (CellA1, 120.420), (CellA2, 120.424), (CellB1, 120.440) }.Select(c => new
+            {
+                type = "Feature",
+                properties = new { code = c.Item1, name = "网格" + c.Item1[^3..] },
+                geometry = new { type = "Polygon", coordinates = new[] { TestData.Square(c.Item2).Select(p => new[] { p.Lng, p.Lat }).ToArray() } },
+            }),
+        };
+        (await admin.PostAsJsonAsync("/api/import/cells", cells)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/organs/{Organ}", new { name = "南浔区民政局", membersRequired = 10 })).EnsureSuccessStatusCode();
+        var member = await admin.PostAsJsonAsync("/api/members", new
+        {
+            name = "李红", phone = "13900001111", communityCode = CommunityA, branch = "第一党支部", cellCode = CellA1, organCode = Organ,
+        });
+        member.EnsureSuccessStatusCode();
+        MemberA = (await member.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        await SaveUser(admin, "committee-a", Roles.Committee, CommunityA);
+        await SaveUser(admin, "committee-b", Roles.Committee, CommunityB);
+        await SaveUser(admin, "scheduler-a", Roles.Scheduler, CommunityA);
+        await SaveUser(admin, "worker-a1", Roles.GridWorker, CommunityA, cells: [CellA1]);
+        await SaveUser(admin, "member-a", Roles.Member, CommunityA, memberId: MemberA);
+    }
+
+    private static async Task SaveUser(HttpClient admin, string username, string role, string community, string[]? cells = null, string? memberId = null)
+    {
+        var response = await admin.PutAsJsonAsync($"/api/users/{username}", new
+        {
+            displayName = username, role, communityCode = community, cellCodes = cells ?? [], memberId, password = Password,
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A client signed in as <paramref name="username"/> (tokens are cached per user).</summary>
+    public async Task<HttpClient> As(string username)
+    {
+        if (!tokens.TryGetValue(username, out var token))
+        {
+            var response = await CreateClient().PostAsJsonAsync("/api/auth/token",
+                new { username, password = username == "root" ? AdminPassword : Password });
+            Assert.True(response.IsSuccessStatusCode, $"sign-in as {username}: {await response.Content.ReadAsStringAsync()}");
+            tokens[username] = token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+        }
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+}
+
+[CollectionDefinition(Name)]
+public sealed class GridHostCollection : ICollectionFixture<GridHost>
+{
+    public const string Name = "grid host";
+}
+
+/// <summary>Assertions on RFC 7807 answers.</summary>
+public static class ProblemAssert
+{
+    public static async Task<JsonElement> Is(HttpResponseMessage response, int status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
+        return problem;
+    }
+
+    public static async Task<JsonElement> NamesField(HttpResponseMessage response, string field)
+    {
+        var problem = await Is(response, 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for '{field}' in {problem}");
+        return problem;
+    }
+}
