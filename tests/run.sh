@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every Grid test from a fresh clone: installs what the tests need, builds, tests,
+# and ends with one summary line ("N passed, N failed, N skipped").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+command -v dotnet >/dev/null || { echo "dotnet (the .NET 10 SDK) is required" >&2; exit 1; }
+command -v npm >/dev/null || { echo "npm (Node.js) is required to install the dashboard's libraries" >&2; exit 1; }
+
+log "dashboard packages"
+(cd dashboard && npm ci --no-audit --no-fund --loglevel=error)
+
+log "build"
+dotnet build Grid.sln -c Release -warnaserror --nologo -v quiet
+
+log "test"
+results=$(mktemp -d)
+set +e
+dotnet test Grid.sln -c Release --no-build --nologo \
+  --blame-hang-timeout 10m --results-directory "$results" 2>&1 | tee "$results/output.txt"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test prints one "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c" line per test assembly.
+grep -E '^(Passed|Failed)!' "$results/output.txt" | awk -F'[:,]' '
+  { failed += $2; passed += $4; skipped += $6; runs++ }
+  END { if (runs == 0) { print "0 passed, 1 failed (no test assembly ran)"; exit 1 }
+        printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }'
+exit "$status"
