@@ -3,6 +3,7 @@ using Grid.Api.Auth;
 using Grid.Api.Directory;
 using Grid.Api.Hubs;
 using Grid.Api.Import;
+using Grid.Api.Issues;
 using Grid.Api.Problems;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -75,7 +76,8 @@ public static class GridApi
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // Enums as snake_case strings: in_progress, grid_worker, organ_report.
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
         services.AddOpenApi();
@@ -92,6 +94,10 @@ public static class GridApi
         api.MapHouseholdEndpoints();
         api.MapMemberEndpoints();
         api.MapImportEndpoints();
+        api.MapIssueEndpoints();
+        api.MapIssueListEndpoints();
+        api.MapCategoryEndpoints();
+        api.MapPhotoEndpoints();
         app.MapHub<CommandHub>(CommandHub.Path);
         app.MapOpenApi().AllowAnonymous();
         return app;

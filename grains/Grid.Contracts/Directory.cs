@@ -54,6 +54,9 @@ public sealed record CellView
     [Id(3)] public int HouseholdCount { get; init; }
     [Id(4)] public ImmutableArray<string> MemberIds { get; init; } = [];
     [Id(5)] public DateTimeOffset CreatedUtc { get; init; }
+    /// <summary>The map colour: from the cell's open issues.</summary>
+    [Id(6)] public CellStatus Status { get; init; }
+    [Id(7)] public int OpenIssueCount { get; init; }
 }
 
 /// <summary>Tags the committee uses to find households needing attention.</summary>
@@ -137,6 +140,8 @@ public sealed record OrganDefinition
     [Id(1)] public required string Name { get; init; }
     /// <summary>How many of its members the organ must send down (下沉) — the base of its reporting rate.</summary>
     [Id(2)] public int MembersRequired { get; init; }
+    /// <summary>吹哨报到: how long the organ has to report once the committee whistles.</summary>
+    [Id(3)] public int WhistleResponseHours { get; init; } = 24;
 }
 
 [GenerateSerializer, Immutable, Alias("grid.OrganView")]

@@ -32,6 +32,13 @@ public interface ICommunityGrain : IGrainWithStringKey
     [Alias("ClaimMemberIds")] Task<ImmutableArray<string>> ClaimMemberIds(ImmutableArray<string> phones);
     /// <summary>Phone → member id for every member registered in the community.</summary>
     [Alias("MemberIdsByPhone")] Task<ImmutableDictionary<string, string>> MemberIdsByPhone();
+
+    /// <summary>Index of the community's open issues, kept up to date by the issue grains (by version).</summary>
+    [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
+    [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
+    [Alias("IssueCounters")] Task<CommunityIssueCounters> IssueCounters();
+    /// <summary>Asks every open issue whose deadline or whistle has passed to escalate.</summary>
+    [Alias("CheckDeadlines")] Task CheckDeadlines();
 }
 
 /// <summary>A grid cell (网格), keyed by its 15-digit code.</summary>
@@ -49,6 +56,14 @@ public interface IGridCellGrain : IGrainWithStringKey
     /// <summary>Address → household id for every household registered in the cell.</summary>
     [Alias("HouseholdIdsByAddress")] Task<ImmutableDictionary<string, string>> HouseholdIdsByAddress();
     [Alias("PlaceMember")] Task PlaceMember(string memberId);
+
+    /// <summary>The next issue id for this cell: cell code, year and a number.</summary>
+    [Alias("NextIssueId")] Task<string> NextIssueId(int year);
+    /// <summary>Index of the cell's open issues, kept up to date by the issue grains (by version).</summary>
+    [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
+    [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
+    /// <summary>The map colour now; publishes a live event when it changed since last asked.</summary>
+    [Alias("RefreshStatus")] Task<CellStatus> RefreshStatus();
 }
 
 [Alias("grid.IHouseholdGrain")]

@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using Grid.Contracts;
+using Grid.Grains.Issues;
 
 namespace Grid.Grains;
 
 public sealed class CommunityGrain(
     [PersistentState(GridStorage.Community, GridStorage.Provider)] IPersistentState<CommunityState> state,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILiveEvents live)
     : Grain, ICommunityGrain
 {
     private string Code => this.GetPrimaryKeyString();
@@ -62,6 +64,54 @@ public sealed class CommunityGrain(
     }
 
     public Task<ImmutableDictionary<string, string>> MemberIdsByPhone() => Task.FromResult(state.State.MembersByPhone);
+
+    public async Task UpdateIssue(IssueSummary summary)
+    {
+        var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
+        if (!changed) return;
+        var today = ChinaTime.Day(clock.GetUtcNow());
+        var s = state.State.Day == today ? state.State : state.State with { Day = today, ReportedOnDay = [], ClosedOnDay = [] };
+        if (ChinaTime.Day(summary.CreatedUtc) == today) s = s with { ReportedOnDay = s.ReportedOnDay.Add(summary.Id) };
+        if (summary.Status == IssueStatus.Closed && ChinaTime.Day(summary.UpdatedUtc) == today) s = s with { ClosedOnDay = s.ClosedOnDay.Add(summary.Id) };
+        state.State = s with { Issues = issues };
+        await state.WriteStateAsync();
+        live.Publish(new LiveEvent
+        {
+            Kind = "counters", CommunityCode = Code, AtUtc = clock.GetUtcNow(), Text = System.Text.Json.JsonSerializer.Serialize(Counters()),
+        });
+    }
+
+    public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
+
+    public Task<CommunityIssueCounters> IssueCounters() => Task.FromResult(Counters());
+
+    public async Task CheckDeadlines()
+    {
+        var now = clock.GetUtcNow();
+        var due = state.State.Issues.Values.Where(i => i.IsOpen &&
+            ((i.DeadlineUtc <= now && i.EscalationLevel < 2 && i.Status is IssueStatus.Dispatched or IssueStatus.InProgress) ||
+             (i.WhistleReportByUtc <= now && !i.WhistleOverdue))).ToList();
+        foreach (var issue in due) await GrainFactory.GetGrain<IIssueGrain>(issue.Id).CheckDeadlines();
+        // "Due soon" turns a cell amber with time alone, so every cell with open issues is asked again.
+        var cells = state.State.Issues.Values.Where(i => i.IsOpen).Select(i => i.CellCode).Distinct();
+        foreach (var cell in cells) await GrainFactory.GetGrain<IGridCellGrain>(cell).RefreshStatus();
+    }
+
+    private CommunityIssueCounters Counters()
+    {
+        var today = ChinaTime.Day(clock.GetUtcNow());
+        var open = state.State.Issues.Values.Where(i => i.IsOpen).ToList();
+        var sameDay = state.State.Day == today;
+        return new CommunityIssueCounters
+        {
+            Open = open.Count,
+            Overdue = open.Count(i => i.EscalationLevel > 0),
+            AwaitingAcceptance = open.Count(i => i.Status == IssueStatus.Reported),
+            ReportedToday = sameDay ? state.State.ReportedOnDay.Count : 0,
+            ClosedToday = sameDay ? state.State.ClosedOnDay.Count : 0,
+            Day = today,
+        };
+    }
 
     /// <summary>Member ids read as the community code, 'M' and a sequence number: 330503101001M00042.</summary>
     internal static string MemberId(string communityCode, int number) => $"{communityCode}M{number:D5}";

@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
 using Grid.Contracts;
+using Grid.Grains.Issues;
 
 namespace Grid.Grains;
 
 public sealed class GridCellGrain(
     [PersistentState(GridStorage.Cell, GridStorage.Provider)] IPersistentState<CellState> state,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILiveEvents live)
     : Grain, IGridCellGrain
 {
     private string Code => this.GetPrimaryKeyString();
@@ -64,6 +66,41 @@ public sealed class GridCellGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task<string> NextIssueId(int year)
+    {
+        var number = state.State.IssueYear == year ? state.State.LastIssueNumber + 1 : 1;
+        state.State = state.State with { IssueYear = year, LastIssueNumber = number };
+        await state.WriteStateAsync();
+        return $"{Code}-{year}-{number:D5}";
+    }
+
+    public async Task UpdateIssue(IssueSummary summary)
+    {
+        var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
+        if (!changed) return;
+        state.State = state.State with { Issues = issues };
+        await state.WriteStateAsync();
+        await RefreshStatus();
+    }
+
+    public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
+
+    public async Task<CellStatus> RefreshStatus()
+    {
+        var status = CellStatusRule.Of(state.State.Issues.Values, clock.GetUtcNow());
+        if (status != state.State.LastPublishedStatus)
+        {
+            state.State = state.State with { LastPublishedStatus = status };
+            await state.WriteStateAsync();
+            live.Publish(new LiveEvent
+            {
+                Kind = "cell_status", CommunityCode = GridCodes.CommunityOf(Code), CellCode = Code,
+                Status = CellStatusRule.Name(status), AtUtc = clock.GetUtcNow(),
+            });
+        }
+        return status;
+    }
+
     /// <summary>Household ids read as the cell code, '-' and a sequence number: 330503101001001-0042.</summary>
     internal static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";
 
@@ -71,6 +108,8 @@ public sealed class GridCellGrain(
     private CellView? View() => state.State.Definition is { } definition
         ? new CellView
         {
+            Status = CellStatusRule.Of(state.State.Issues.Values, clock.GetUtcNow()),
+            OpenIssueCount = state.State.Issues.Values.Count(i => i.IsOpen),
             Definition = definition,
             CommunityCode = GridCodes.CommunityOf(Code),
             Centre = Geometry.Centroid(definition.Boundary),

@@ -17,4 +17,8 @@ public static class GridStorage
     public const string Member = "member";
     public const string Organ = "organ";
     public const string User = "user";
+    public const string Issue = "issue";
+    public const string Inbox = "inbox";
+    public const string Categories = "categories";
+    public const string IdempotencyKey = "idempotency_key";
 }

@@ -23,6 +23,11 @@ public sealed record CommunityState
     [Id(2)] public ImmutableDictionary<string, string> MembersByPhone { get; init; } = ImmutableDictionary<string, string>.Empty;
     [Id(3)] public int LastMemberNumber { get; init; }
     [Id(4)] public DateTimeOffset CreatedUtc { get; init; }
+    [Id(5)] public ImmutableDictionary<string, IssueSummary> Issues { get; init; } = ImmutableDictionary<string, IssueSummary>.Empty;
+    /// <summary>The China Standard Time day of the two sets below.</summary>
+    [Id(6)] public DateOnly Day { get; init; }
+    [Id(7)] public ImmutableHashSet<string> ReportedOnDay { get; init; } = [];
+    [Id(8)] public ImmutableHashSet<string> ClosedOnDay { get; init; } = [];
 }
 
 [GenerateSerializer, Alias("grid.state.Cell")]
@@ -34,6 +39,10 @@ public sealed record CellState
     [Id(2)] public int LastHouseholdNumber { get; init; }
     [Id(3)] public ImmutableSortedSet<string> Members { get; init; } = [];
     [Id(4)] public DateTimeOffset CreatedUtc { get; init; }
+    [Id(5)] public int IssueYear { get; init; }
+    [Id(6)] public int LastIssueNumber { get; init; }
+    [Id(7)] public ImmutableDictionary<string, IssueSummary> Issues { get; init; } = ImmutableDictionary<string, IssueSummary>.Empty;
+    [Id(8)] public CellStatus LastPublishedStatus { get; init; }
 }
 
 [GenerateSerializer, Alias("grid.state.Household")]
@@ -60,4 +69,23 @@ public sealed record OrganState
 public sealed record UserState
 {
     [Id(0)] public UserAccount? Account { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Issue")]
+public sealed record IssueState
+{
+    [Id(0)] public IssueRecord? Record { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Inbox")]
+public sealed record InboxState
+{
+    [Id(0)] public ImmutableDictionary<string, IssueSummary> Issues { get; init; } = ImmutableDictionary<string, IssueSummary>.Empty;
+}
+
+[GenerateSerializer, Alias("grid.state.CategoryCatalog")]
+public sealed record CategoryCatalogState
+{
+    [Id(0)] public ImmutableArray<IssueCategory> Categories { get; init; } = [];
+    [Id(1)] public bool Seeded { get; init; }
 }

@@ -1,6 +1,11 @@
 using System.Net;
 using System.Security.Cryptography;
 using Grid.Api.Auth;
+using Grid.Api.Issues;
+using Grid.Grains;
+using Grid.Grains.Issues;
+using Grid.Silo.Issues;
+using Grid.Silo.Live;
 using Grid.Silo.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -64,6 +69,14 @@ public static class NodeSetup
             silo.AddGridSqliteStorage();
         });
         services.AddSingleton(TimeProvider.System);
+        services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
+            .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Grid:Issues:ReopenWindow must not be negative.")
+            .Validate(o => o.DeadlineCheckInterval >= TimeSpan.FromSeconds(1), "Grid:Issues:DeadlineCheckInterval must be at least 1 second.")
+            .ValidateOnStart();
+        services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
+        services.AddSingleton<IPhotoStore, SqlitePhotoStore>();
+        services.AddSingleton<ILiveEvents, HubLiveEvents>();
+        services.AddHostedService<DeadlineWatch>();
     }
 
     // The embedded profile keeps its token key beside its data, so tokens survive a restart

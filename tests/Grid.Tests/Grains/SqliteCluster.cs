@@ -1,3 +1,5 @@
+using Grid.Grains;
+using Grid.Grains.Issues;
 using Grid.Silo.Hosting;
 using Grid.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,14 +27,17 @@ public sealed class SqliteCluster : IAsyncDisposable
     public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
 
     /// <summary>Starts a one-silo cluster on the SQLite file in <paramref name="dataDirectory"/>, creating it if new.</summary>
-    public static async Task<SqliteCluster> StartAsync(string dataDirectory)
+    public static async Task<SqliteCluster> StartAsync(string dataDirectory, TimeProvider? clock = null, ILiveEvents? live = null)
     {
         SqliteSchema.Apply(new GridOptions { DataDirectory = dataDirectory }.SqliteConnectionString);
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.Configure<GridOptions>(o => o.DataDirectory = dataDirectory);
-            silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton(clock ?? TimeProvider.System);
+            silo.Services.AddSingleton<ILiveEvents>(live ?? new RecordingLiveEvents());
+            silo.Services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
+            silo.Services.AddOptions<IssueOptions>();
             silo.AddGridSqliteStorage();
         });
         var cluster = builder.Build();
@@ -55,4 +60,14 @@ public sealed class SqliteClusterFixture : IAsyncLifetime
     public async Task InitializeAsync() => Silo = await SqliteCluster.StartAsync(TestData.TempDirectory("grains"));
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
+
+/// <summary>Keeps every live event a grain published, for assertions.</summary>
+public sealed class RecordingLiveEvents : ILiveEvents
+{
+    private readonly List<LiveEvent> events = [];
+
+    public IReadOnlyList<LiveEvent> Events { get { lock (events) return [.. events]; } }
+
+    public void Publish(LiveEvent e) { lock (events) events.Add(e); }
 }

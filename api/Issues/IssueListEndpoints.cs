@@ -1,0 +1,120 @@
+using System.Globalization;
+using Grid.Api.Auth;
+using Grid.Api.Problems;
+using Grid.Contracts;
+using Grid.Grains;
+using Grid.Grains.Issues;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Grid.Api.Issues;
+
+public sealed record IssueList(IReadOnlyList<IssueSummary> Items);
+
+public static class IssueListEndpoints
+{
+    public const int MaxItems = 500;
+
+    public static void MapIssueListEndpoints(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/cells/{code}/issues", CellIssues).WithTags("Issues")
+            .WithSummary("A cell's issues, newest first; ?status= one of reported, accepted, rejected, dispatched, in_progress, resolved, closed.");
+        api.MapGet("/communities/{code}/issues", CommunityIssues).WithTags("Issues")
+            .WithSummary("A community's issues; ?overdue=true for the overdue list (超期督办), ?status= as for cells.");
+        api.MapGet("/communities/{code}/issue-counters", Counters).WithTags("Issues")
+            .WithSummary("Live counters: open, overdue, awaiting acceptance, reported and closed today (China Standard Time).");
+        api.MapGet("/communities/{code}/kpis", Kpis).WithTags("Issues")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee, Roles.Scheduler))
+            .WithSummary("Monthly KPIs per community, cell and assignee (?month=YYYY-MM, China Standard Time), computed from the issue ledger.");
+        api.MapGet("/me/inbox", Inbox).WithTags("Issues").WithSummary("The open issues assigned to the caller (and, for members of an organ, to their organ).");
+    }
+
+    private static IssueStatus? ParseStatus(string? status, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(status)) return null;
+        foreach (var s in Enum.GetValues<IssueStatus>())
+            if (IssueWorkflow.Name(s) == status) return s;
+        errors.Add("status", "must be one of reported, accepted, rejected, dispatched, in_progress, resolved, closed.");
+        return null;
+    }
+
+    private static async Task<Results<Ok<IssueList>, ValidationProblem, ProblemHttpResult>> CellIssues(
+        string code, string? status, IGrainFactory grains, IIssueLedger ledger, Caller caller)
+    {
+        var errors = new FieldErrors();
+        errors.AddIfNotNull("code", GridCodes.CellCodeError(code));
+        var wanted = ParseStatus(status, errors);
+        if (errors.Any) return errors.ToProblem();
+        if (!caller.CanSeeCell(code)) return Problem.Forbidden($"Cell {code} is outside your scope.");
+        if (await grains.GetGrain<IGridCellGrain>(code).Get() is null) return Problem.NotFound($"No cell {code}.");
+        // Open issues come from the cell's own index (live); closed and rejected ones from the ledger.
+        IReadOnlyList<IssueSummary> items = wanted is IssueStatus.Closed or IssueStatus.Rejected
+            ? await ledger.CellIssues(code, wanted, MaxItems)
+            : [.. (await grains.GetGrain<IGridCellGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
+        if (wanted is null) items = [.. items, .. await ledger.CellIssues(code, IssueStatus.Closed, MaxItems)];
+        return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
+    }
+
+    private static async Task<Results<Ok<IssueList>, ValidationProblem, ProblemHttpResult>> CommunityIssues(
+        string code, string? status, bool? overdue, IGrainFactory grains, IIssueLedger ledger, Caller caller)
+    {
+        var errors = new FieldErrors();
+        errors.AddIfNotNull("code", GridCodes.CommunityCodeError(code));
+        var wanted = ParseStatus(status, errors);
+        if (errors.Any) return errors.ToProblem();
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        IReadOnlyList<IssueSummary> items;
+        if (overdue == true)
+            items = [.. (await grains.GetGrain<ICommunityGrain>(code).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
+                .Where(i => wanted is null || i.Status == wanted)];
+        else if (wanted is IssueStatus.Closed or IssueStatus.Rejected)
+            items = await ledger.CommunityIssues(code, wanted, MaxItems);
+        else
+            items = [.. (await grains.GetGrain<ICommunityGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
+        return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
+    }
+
+    private static async Task<Results<Ok<CommunityIssueCounters>, ValidationProblem, ProblemHttpResult>> Counters(string code, IGrainFactory grains, Caller caller)
+    {
+        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).IssueCounters());
+    }
+
+    private static async Task<Results<Ok<KpiReport>, ValidationProblem, ProblemHttpResult>> Kpis(
+        string code, string? month, IGrainFactory grains, IIssueLedger ledger, Caller caller, TimeProvider clock)
+    {
+        var errors = new FieldErrors();
+        errors.AddIfNotNull("code", GridCodes.CommunityCodeError(code));
+        var when = clock.GetUtcNow().ToOffset(ChinaTime.Offset);
+        if (month is not null)
+        {
+            if (DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) && parsed.Year >= 2000)
+                when = new DateTimeOffset(parsed, ChinaTime.Offset);
+            else errors.Add("month", "must be a month written YYYY-MM, e.g. 2026-11.");
+        }
+        if (errors.Any) return errors.ToProblem();
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        var (from, to) = ChinaTime.Month(when.Year, when.Month);
+        var events = await ledger.EventsOfIssuesActiveBetween(code, from, to);
+        return TypedResults.Ok(KpiCalculator.Compute(code, when.Year, when.Month, events));
+    }
+
+    private static async Task<Ok<InboxResponse>> Inbox(IGrainFactory grains, Caller caller)
+    {
+        var keys = new List<string>();
+        if (caller.Role == Roles.GridWorker || caller.Role != Roles.Member) keys.Add($"user:{caller.Username}");
+        if (caller.MemberId is { } memberId)
+        {
+            keys.Add($"member:{memberId}");
+            if ((await grains.GetGrain<IPartyMemberGrain>(memberId).Get())?.Definition.OrganCode is { } organ) keys.Add($"organ:{organ}");
+        }
+        var lists = await Task.WhenAll(keys.Select(k => grains.GetGrain<IInboxGrain>(k).Items()));
+        return TypedResults.Ok(new InboxResponse([.. lists.SelectMany(l => l).DistinctBy(i => i.Id).OrderBy(i => i.DeadlineUtc ?? DateTimeOffset.MaxValue)]));
+    }
+}

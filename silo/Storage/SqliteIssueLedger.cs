@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Grid.Contracts;
+using Grid.Grains.Issues;
+using Grid.Silo.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Grid.Silo.Storage;
+
+/// <summary>The issue ledger and summary index in the node's SQLite file (deploy/sql/sqlite/0002).</summary>
+public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLedger
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(options.Value.SqliteConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public async Task Append(IReadOnlyCollection<IssueEvent> events, IssueSummary summary, string communityCode)
+    {
+        await using var connection = Open();
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+        var insert = connection.CreateCommand();
+        insert.Transaction = tx;
+        insert.CommandText = """
+            INSERT OR IGNORE INTO IssueEvents (IssueId, Seq, CommunityCode, CellCode, CategoryCode, Action, FromStatus, ToStatus,
+                                               AtUtc, Actor, DeadlineUtc, AssigneeKind, AssigneeId, Score, Passed)
+            VALUES ($id, $seq, $community, $cell, $category, $action, $from, $to, $at, $actor, $deadline, $kind, $assignee, $score, $passed)
+            """;
+        foreach (var name in new[] { "$id", "$seq", "$community", "$cell", "$category", "$action", "$from", "$to", "$at", "$actor", "$deadline", "$kind", "$assignee", "$score", "$passed" })
+            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+        foreach (var e in events)
+        {
+            object[] values =
+            [
+                e.IssueId, e.Seq, e.CommunityCode, e.CellCode, e.CategoryCode, e.Action.ToString(), (object?)e.FromStatus?.ToString() ?? DBNull.Value,
+                e.ToStatus.ToString(), SqliteText.Utc(e.AtUtc), e.Actor, SqliteText.Utc(e.DeadlineUtc), (object?)e.AssigneeKind?.ToString() ?? DBNull.Value,
+                (object?)e.AssigneeId ?? DBNull.Value, (object?)e.Score ?? DBNull.Value, e.Passed is { } p ? (p ? 1 : 0) : DBNull.Value,
+            ];
+            for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i];
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var upsert = connection.CreateCommand();
+        upsert.Transaction = tx;
+        upsert.CommandText = """
+            INSERT INTO Issues (IssueId, CommunityCode, CellCode, Status, Version, UpdatedUtc, Summary)
+            VALUES ($id, $community, $cell, $status, $version, $updated, $summary)
+            ON CONFLICT (IssueId) DO UPDATE SET Status = excluded.Status, Version = excluded.Version,
+                UpdatedUtc = excluded.UpdatedUtc, Summary = excluded.Summary
+            WHERE excluded.Version > Issues.Version
+            """;
+        upsert.Parameters.AddWithValue("$id", summary.Id);
+        upsert.Parameters.AddWithValue("$community", communityCode);
+        upsert.Parameters.AddWithValue("$cell", summary.CellCode);
+        upsert.Parameters.AddWithValue("$status", summary.Status.ToString());
+        upsert.Parameters.AddWithValue("$version", summary.Version);
+        upsert.Parameters.AddWithValue("$updated", SqliteText.Utc(summary.UpdatedUtc));
+        upsert.Parameters.AddWithValue("$summary", JsonSerializer.Serialize(summary, Json));
+        await upsert.ExecuteNonQueryAsync();
+        await tx.CommitAsync();
+    }
+
+    public async Task<IReadOnlyList<IssueEvent>> EventsOfIssuesActiveBetween(string communityCode, DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    {
+        await using var connection = Open();
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT e.IssueId, e.Seq, e.CommunityCode, e.CellCode, e.CategoryCode, e.Action, e.FromStatus, e.ToStatus,
+                   e.AtUtc, e.Actor, e.DeadlineUtc, e.AssigneeKind, e.AssigneeId, e.Score, e.Passed
+            FROM IssueEvents e
+            WHERE e.IssueId IN (SELECT DISTINCT IssueId FROM IssueEvents
+                                WHERE CommunityCode = $community AND AtUtc >= $from AND AtUtc < $to)
+            ORDER BY e.IssueId, e.Seq
+            """;
+        command.Parameters.AddWithValue("$community", communityCode);
+        command.Parameters.AddWithValue("$from", SqliteText.Utc(fromUtc));
+        command.Parameters.AddWithValue("$to", SqliteText.Utc(toUtc));
+        var events = new List<IssueEvent>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            events.Add(new IssueEvent(
+                reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                Enum.Parse<IssueAction>(reader.GetString(5)),
+                reader.IsDBNull(6) ? null : Enum.Parse<IssueStatus>(reader.GetString(6)),
+                Enum.Parse<IssueStatus>(reader.GetString(7)),
+                SqliteText.ParseUtc(reader.GetString(8)), reader.GetString(9),
+                reader.IsDBNull(10) ? null : SqliteText.ParseUtc(reader.GetString(10)),
+                reader.IsDBNull(11) ? null : Enum.Parse<AssigneeKind>(reader.GetString(11)),
+                reader.IsDBNull(12) ? null : reader.GetString(12),
+                reader.IsDBNull(13) ? null : reader.GetInt32(13),
+                reader.IsDBNull(14) ? null : reader.GetInt32(14) == 1));
+        }
+        return events;
+    }
+
+    public Task<IReadOnlyList<IssueSummary>> CellIssues(string cellCode, IssueStatus? status, int limit) =>
+        Summaries("CellCode", cellCode, status, limit);
+
+    public Task<IReadOnlyList<IssueSummary>> CommunityIssues(string communityCode, IssueStatus? status, int limit) =>
+        Summaries("CommunityCode", communityCode, status, limit);
+
+    private async Task<IReadOnlyList<IssueSummary>> Summaries(string column, string value, IssueStatus? status, int limit)
+    {
+        await using var connection = Open();
+        var command = connection.CreateCommand();
+        // The column name comes from the two callers above, never from a request.
+        command.CommandText = $"""
+            SELECT Summary FROM Issues
+            WHERE {column} = $value AND ($status IS NULL OR Status = $status)
+            ORDER BY UpdatedUtc DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$value", value);
+        command.Parameters.AddWithValue("$status", (object?)status?.ToString() ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", limit);
+        var list = new List<IssueSummary>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) list.Add(JsonSerializer.Deserialize<IssueSummary>(reader.GetString(0), Json)!);
+        return list;
+    }
+}
