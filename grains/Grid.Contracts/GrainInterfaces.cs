@@ -37,8 +37,12 @@ public interface ICommunityGrain : IGrainWithStringKey
     [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
     [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
     [Alias("IssueCounters")] Task<CommunityIssueCounters> IssueCounters();
-    /// <summary>Asks every open issue whose deadline or whistle has passed to escalate.</summary>
-    [Alias("CheckDeadlines")] Task CheckDeadlines();
+    /// <summary>
+    /// Open issues whose deadline or whistle has passed, and the cells with open issues. The
+    /// caller asks them itself: the issues answer by updating this grain, which must not be
+    /// waiting on them meanwhile.
+    /// </summary>
+    [Alias("DeadlineCandidates")] Task<DeadlineCandidates> DeadlineCandidates();
 }
 
 /// <summary>A grid cell (网格), keyed by its 15-digit code.</summary>

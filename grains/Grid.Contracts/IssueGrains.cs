@@ -94,3 +94,10 @@ public static class IssueIds
     public static Task<string> Next(IGrainFactory grains, string cellCode, DateTimeOffset now) =>
         grains.GetGrain<IGridCellGrain>(cellCode).NextIssueId(now.ToOffset(TimeSpan.FromHours(8)).Year);
 }
+
+[GenerateSerializer, Immutable, Alias("grid.DeadlineCandidates")]
+public sealed record DeadlineCandidates
+{
+    [Id(0)] public ImmutableArray<string> IssueIds { get; init; } = [];
+    [Id(1)] public ImmutableArray<string> CellCodes { get; init; } = [];
+}

@@ -85,16 +85,18 @@ public sealed class CommunityGrain(
 
     public Task<CommunityIssueCounters> IssueCounters() => Task.FromResult(Counters());
 
-    public async Task CheckDeadlines()
+    public Task<DeadlineCandidates> DeadlineCandidates()
     {
         var now = clock.GetUtcNow();
-        var due = state.State.Issues.Values.Where(i => i.IsOpen &&
-            ((i.DeadlineUtc <= now && i.EscalationLevel < 2 && i.Status is IssueStatus.Dispatched or IssueStatus.InProgress) ||
-             (i.WhistleReportByUtc <= now && !i.WhistleOverdue))).ToList();
-        foreach (var issue in due) await GrainFactory.GetGrain<IIssueGrain>(issue.Id).CheckDeadlines();
-        // "Due soon" turns a cell amber with time alone, so every cell with open issues is asked again.
-        var cells = state.State.Issues.Values.Where(i => i.IsOpen).Select(i => i.CellCode).Distinct();
-        foreach (var cell in cells) await GrainFactory.GetGrain<IGridCellGrain>(cell).RefreshStatus();
+        var open = state.State.Issues.Values.Where(i => i.IsOpen).ToList();
+        return Task.FromResult(new DeadlineCandidates
+        {
+            IssueIds = [.. open.Where(i =>
+                (i.DeadlineUtc <= now && i.EscalationLevel < 2 && i.Status is IssueStatus.Dispatched or IssueStatus.InProgress) ||
+                (i.WhistleReportByUtc <= now && !i.WhistleOverdue)).Select(i => i.Id)],
+            // "Due soon" turns a cell amber with time alone, so every cell with open issues is asked again.
+            CellCodes = [.. open.Select(i => i.CellCode).Distinct()],
+        });
     }
 
     private CommunityIssueCounters Counters()

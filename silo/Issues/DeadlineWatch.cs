@@ -20,7 +20,7 @@ public sealed class DeadlineWatch(IGrainFactory grains, IOptions<IssueOptions> o
             try
             {
                 var communities = await grains.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey).CommunityCodes();
-                foreach (var community in communities) await grains.GetGrain<ICommunityGrain>(community).CheckDeadlines();
+                foreach (var community in communities) await DeadlineCheck.Run(grains, community);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
