@@ -61,15 +61,14 @@ public static partial class UserEndpoints
                 "password", $"must be {MinPasswordLength} to 256 characters.");
         if (errors.Any) return errors.ToProblem();
 
-        if (request!.CommunityCode is { } community && await grains.GetGrain<ICommunityGrain>(community).Get() is not { } view)
-            errors.Add("communityCode", $"No community {community}.");
-        else if (role == Roles.GridWorker)
+        var community = request!.CommunityCode is { } code ? await grains.GetGrain<ICommunityGrain>(code).Get() : null;
+        if (request.CommunityCode is not null && community is null) errors.Add("communityCode", $"No community {request.CommunityCode}.");
+        if (role == Roles.GridWorker && community is not null)
         {
-            var view2 = await grains.GetGrain<ICommunityGrain>(request.CommunityCode!).Get();
             foreach (var (cell, i) in cells.Select((c, i) => (c, i)))
-                errors.AddIf(view2 is not null && !view2.CellCodes.Contains(cell!), $"cellCodes[{i}]", $"No cell {cell}.");
+                errors.AddIf(!community.CellCodes.Contains(cell!), $"cellCodes[{i}]", $"No cell {cell}.");
         }
-        if (role == Roles.Member && await grains.GetGrain<IPartyMemberGrain>(request.MemberId!).Get() is not { } member)
+        if (role == Roles.Member && await grains.GetGrain<IPartyMemberGrain>(request.MemberId!).Get() is null)
             errors.Add("memberId", $"No member {request.MemberId}.");
         if (errors.Any) return errors.ToProblem();
 
@@ -85,6 +84,11 @@ public static partial class UserEndpoints
             CreatedUtc = existing?.CreatedUtc ?? clock.GetUtcNow(),
         };
         await grain.Save(account);
+        // The cells list their grid workers (for the map and for routing issues): keep them in step.
+        var worker = new GridWorkerRef { Username = username, DisplayName = account.DisplayName };
+        foreach (var cell in account.CellCodes) await grains.GetGrain<IGridCellGrain>(cell).SetGridWorker(worker, assigned: true);
+        foreach (var cell in (existing?.CellCodes ?? []).Except(account.CellCodes))
+            await grains.GetGrain<IGridCellGrain>(cell).SetGridWorker(worker, assigned: false);
         return TypedResults.Ok(UserResponse.From(account));
     }
 

@@ -35,7 +35,7 @@ public static class IssueEndpoints
                 var issue = result.Issue!;
                 return new IssueAnswer(IssueResponse.For(issue, caller, now), issue.Version, okStatus);
             case IssueOutcome.NotAllowed:
-                return Problem.Conflict(result.Message, new Dictionary<string, object?> { ["status"] = Name(result.Issue?.Status) });
+                return Problem.Conflict(result.Message, new Dictionary<string, object?> { ["currentStatus"] = Name(result.Issue?.Status) });
             case IssueOutcome.VersionMismatch:
                 return TypedResults.Problem(title: "Precondition failed", detail: result.Message, statusCode: StatusCodes.Status412PreconditionFailed,
                     extensions: new Dictionary<string, object?> { ["version"] = result.Issue?.Version });

@@ -60,6 +60,8 @@ public interface IGridCellGrain : IGrainWithStringKey
     /// <summary>Address → household id for every household registered in the cell.</summary>
     [Alias("HouseholdIdsByAddress")] Task<ImmutableDictionary<string, string>> HouseholdIdsByAddress();
     [Alias("PlaceMember")] Task PlaceMember(string memberId);
+    /// <summary>Lists (or, with assigned false, removes) a grid worker responsible for the cell.</summary>
+    [Alias("SetGridWorker")] Task SetGridWorker(GridWorkerRef worker, bool assigned);
 
     /// <summary>The next issue id for this cell: cell code, year and a number.</summary>
     [Alias("NextIssueId")] Task<string> NextIssueId(int year);

@@ -66,6 +66,16 @@ public sealed class GridCellGrain(
         await state.WriteStateAsync();
     }
 
+    public async Task SetGridWorker(GridWorkerRef worker, bool assigned)
+    {
+        if (state.State.Definition is not { } definition) throw new InvalidOperationException($"Cell {Code} is not defined.");
+        var others = definition.GridWorkers.Where(w => w.Username != worker.Username);
+        var workers = assigned ? [.. others, worker] : others.ToImmutableArray();
+        if (workers.SequenceEqual(definition.GridWorkers)) return;
+        state.State = state.State with { Definition = definition with { GridWorkers = workers } };
+        await state.WriteStateAsync();
+    }
+
     public async Task<string> NextIssueId(int year)
     {
         var number = state.State.IssueYear == year ? state.State.LastIssueNumber + 1 : 1;
