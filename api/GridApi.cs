@@ -4,6 +4,7 @@ using Grid.Api.Directory;
 using Grid.Api.Hubs;
 using Grid.Api.Import;
 using Grid.Api.Issues;
+using Grid.Api.Members;
 using Grid.Api.Problems;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -98,6 +99,9 @@ public static class GridApi
         api.MapIssueListEndpoints();
         api.MapCategoryEndpoints();
         api.MapPhotoEndpoints();
+        api.MapOrganEndpoints();
+        api.MapMemberServiceEndpoints();
+        api.MapAssignmentEndpoints();
         app.MapHub<CommandHub>(CommandHub.Path);
         app.MapOpenApi().AllowAnonymous();
         return app;

@@ -105,7 +105,7 @@ public static class IssueListEndpoints
         return TypedResults.Ok(KpiCalculator.Compute(code, when.Year, when.Month, events));
     }
 
-    private static async Task<Ok<InboxResponse>> Inbox(IGrainFactory grains, Caller caller)
+    private static async Task<Ok<InboxResponse>> Inbox(IGrainFactory grains, Caller caller, TimeProvider clock)
     {
         var keys = new List<string>();
         if (caller.Role == Roles.GridWorker || caller.Role != Roles.Member) keys.Add($"user:{caller.Username}");
@@ -115,6 +115,15 @@ public static class IssueListEndpoints
             if ((await grains.GetGrain<IPartyMemberGrain>(memberId).Get())?.Definition.OrganCode is { } organ) keys.Add($"organ:{organ}");
         }
         var lists = await Task.WhenAll(keys.Select(k => grains.GetGrain<IInboxGrain>(k).Items()));
-        return TypedResults.Ok(new InboxResponse([.. lists.SelectMany(l => l).DistinctBy(i => i.Id).OrderBy(i => i.DeadlineUtc ?? DateTimeOffset.MaxValue)]));
+        var assignments = new List<Members.AssignmentResponse>();
+        if (caller.MemberId is { } me)
+        {
+            var open = (await grains.GetGrain<IPartyMemberGrain>(me).Standing()).AssignmentIds;
+            foreach (var record in await Task.WhenAll(open.Select(id => grains.GetGrain<IAssignmentGrain>(id).Get())))
+                if (record is not null) assignments.Add(Members.AssignmentResponse.From(record, clock.GetUtcNow()));
+        }
+        return TypedResults.Ok(new InboxResponse(
+            [.. lists.SelectMany(l => l).DistinctBy(i => i.Id).OrderBy(i => i.DeadlineUtc ?? DateTimeOffset.MaxValue)],
+            [.. assignments.OrderBy(a => a.DueUtc)]));
     }
 }

@@ -28,4 +28,4 @@ public sealed record IssueResponse(
     }
 }
 
-public sealed record InboxResponse(ImmutableArray<IssueSummary> Items);
+public sealed record InboxResponse(ImmutableArray<IssueSummary> Items, ImmutableArray<Members.AssignmentResponse> Assignments);

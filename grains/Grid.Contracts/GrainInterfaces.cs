@@ -37,6 +37,11 @@ public interface ICommunityGrain : IGrainWithStringKey
     [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
     [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
     [Alias("IssueCounters")] Task<CommunityIssueCounters> IssueCounters();
+    [Alias("PointRules")] Task<PointRules> PointRules();
+    [Alias("SetPointRules")] Task SetPointRules(PointRules rules);
+    [Alias("UpdateLeaderboard")] Task UpdateLeaderboard(LeaderboardLine line, int year);
+    /// <summary>This year's points, best first; optionally one branch only.</summary>
+    [Alias("Leaderboard")] Task<ImmutableArray<LeaderboardLine>> Leaderboard(string? branch, int limit);
     /// <summary>
     /// Open issues whose deadline or whistle has passed, and the cells with open issues. The
     /// caller asks them itself: the issues answer by updating this grain, which must not be
@@ -60,6 +65,12 @@ public interface IGridCellGrain : IGrainWithStringKey
     /// <summary>Address → household id for every household registered in the cell.</summary>
     [Alias("HouseholdIdsByAddress")] Task<ImmutableDictionary<string, string>> HouseholdIdsByAddress();
     [Alias("PlaceMember")] Task PlaceMember(string memberId);
+    [Alias("RemoveMember")] Task RemoveMember(string memberId);
+    /// <summary>Keeps the cell's list of households due for visits: interval null means no regular visits.</summary>
+    [Alias("WatchVisits")] Task WatchVisits(string householdId, int? intervalDays, DateTimeOffset sinceUtc);
+    /// <summary>Households whose regular visit is overdue, with when it was due.</summary>
+    [Alias("VisitsDue")] Task<ImmutableArray<VisitDue>> VisitsDue();
+    [Alias("NextAssignmentId")] Task<string> NextAssignmentId(int year);
     /// <summary>Lists (or, with assigned false, removes) a grid worker responsible for the cell.</summary>
     [Alias("SetGridWorker")] Task SetGridWorker(GridWorkerRef worker, bool assigned);
 
@@ -77,6 +88,8 @@ public interface IHouseholdGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<HouseholdRecord?> Get();
     [Alias("Create")] Task<CreateResult<HouseholdRecord>> Create(HouseholdDefinition definition, string createdBy);
+    [Alias("RecordVisit")] Task RecordVisit(VisitRecord visit);
+    [Alias("Visits")] Task<ImmutableArray<VisitRecord>> Visits();
 }
 
 [Alias("grid.IPartyMemberGrain")]
@@ -85,6 +98,27 @@ public interface IPartyMemberGrain : IGrainWithStringKey
     [Alias("Get")] Task<MemberRecord?> Get();
     /// <summary>Creates the member and registers them with their cell and organ (idempotent).</summary>
     [Alias("Create")] Task<CreateResult<MemberRecord>> Create(MemberDefinition definition);
+    /// <summary>Places the member in a cell (or none), keeping the history of placements.</summary>
+    [Alias("Place")] Task<MemberRecord> Place(string? cellCode, string by);
+    [Alias("Standing")] Task<MemberStanding> Standing();
+    /// <summary>Adds a line to the points ledger unless its source already earned points; true when added.</summary>
+    [Alias("AwardPoints")] Task<bool> AwardPoints(PointsEntry entry);
+    /// <summary>Service time from one assignment; repeated reports of the same assignment replace, never add.</summary>
+    [Alias("RecordService")] Task RecordService(string assignmentId, int minutes);
+    [Alias("TrackAssignment")] Task TrackAssignment(string assignmentId, bool open);
+    [Alias("LinkHousehold")] Task LinkHousehold(string householdId, bool linked);
+    [Alias("SetMobile")] Task<MemberRecord> SetMobile(bool isMobile, string location);
+    [Alias("LinkedHouseholds")] Task<ImmutableArray<string>> LinkedHouseholds();
+}
+
+/// <summary>A piece of work given to a member (任务), keyed by its id.</summary>
+[Alias("grid.IAssignmentGrain")]
+public interface IAssignmentGrain : IGrainWithStringKey
+{
+    [Alias("Get")] Task<AssignmentRecord?> Get();
+    /// <summary>Creates the assignment; on an existing one returns it unchanged.</summary>
+    [Alias("Create")] Task<AssignmentRecord> Create(AssignmentDefinition definition, string assignedBy);
+    [Alias("Act")] Task<AssignmentResult> Act(AssignmentAction action, string actor, string note, int? expectedVersion);
 }
 
 /// <summary>A government organ or state enterprise whose members sink down (下沉), keyed by its credit code.</summary>
@@ -94,6 +128,16 @@ public interface IOrganGrain : IGrainWithStringKey
     [Alias("Get")] Task<OrganView?> Get();
     [Alias("Define")] Task<OrganView> Define(OrganDefinition definition);
     [Alias("AddMember")] Task AddMember(string memberId);
+    /// <summary>The people the organ must send down; entries already registered keep their registration.</summary>
+    [Alias("SetRoster")] Task SetRoster(ImmutableArray<RosterEntry> roster);
+    [Alias("Roster")] Task<ImmutableArray<RosterEntry>> Roster();
+    /// <summary>单位报到: the organ registers with a community.</summary>
+    [Alias("RegisterWith")] Task RegisterWith(string communityCode);
+    /// <summary>个人报到: a person on the roster registered with a community as this member.</summary>
+    [Alias("MemberRegistered")] Task MemberRegistered(string phone, string memberId, string communityCode, DateTimeOffset atUtc);
+    [Alias("SetPlaced")] Task SetPlaced(string memberId, bool placed);
+    [Alias("RecordService")] Task RecordService(string memberId, int totalMinutes);
+    [Alias("Figures")] Task<OrganFigures> Figures();
 }
 
 /// <summary>A login, keyed by its lower-case username.</summary>

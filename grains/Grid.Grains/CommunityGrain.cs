@@ -99,6 +99,29 @@ public sealed class CommunityGrain(
         });
     }
 
+    public Task<PointRules> PointRules() => Task.FromResult(state.State.Rules);
+
+    public async Task SetPointRules(PointRules rules)
+    {
+        state.State = state.State with { Rules = rules };
+        await state.WriteStateAsync();
+    }
+
+    public async Task UpdateLeaderboard(LeaderboardLine line, int year)
+    {
+        if (year < state.State.LeaderboardYear) return;
+        var board = year > state.State.LeaderboardYear ? ImmutableDictionary<string, LeaderboardLine>.Empty : state.State.Leaderboard;
+        if (board.TryGetValue(line.MemberId, out var held) && held == line) return;
+        state.State = state.State with { LeaderboardYear = year, Leaderboard = board.SetItem(line.MemberId, line) };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ImmutableArray<LeaderboardLine>> Leaderboard(string? branch, int limit) =>
+        Task.FromResult<ImmutableArray<LeaderboardLine>>([.. state.State.Leaderboard.Values
+            .Where(l => branch is null || l.Branch == branch)
+            .OrderByDescending(l => l.Points).ThenBy(l => l.MemberId, StringComparer.Ordinal)
+            .Take(limit)]);
+
     private CommunityIssueCounters Counters()
     {
         var today = ChinaTime.Day(clock.GetUtcNow());

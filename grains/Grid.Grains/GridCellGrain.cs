@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Grid.Contracts;
 using Grid.Grains.Issues;
+using Grid.Grains.Members;
 
 namespace Grid.Grains;
 
@@ -64,6 +65,39 @@ public sealed class GridCellGrain(
         if (state.State.Members.Contains(memberId)) return;
         state.State = state.State with { Members = state.State.Members.Add(memberId) };
         await state.WriteStateAsync();
+    }
+
+    public async Task RemoveMember(string memberId)
+    {
+        if (!state.State.Members.Contains(memberId)) return;
+        state.State = state.State with { Members = state.State.Members.Remove(memberId) };
+        await state.WriteStateAsync();
+    }
+
+    public async Task WatchVisits(string householdId, int? intervalDays, DateTimeOffset sinceUtc)
+    {
+        var watch = state.State.VisitWatch;
+        var wanted = intervalDays is { } days ? new VisitWatch { IntervalDays = days, SinceUtc = sinceUtc } : null;
+        if (watch.GetValueOrDefault(householdId) == wanted) return;
+        state.State = state.State with { VisitWatch = wanted is null ? watch.Remove(householdId) : watch.SetItem(householdId, wanted) };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ImmutableArray<VisitDue>> VisitsDue()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult<ImmutableArray<VisitDue>>([.. state.State.VisitWatch
+            .Select(w => new VisitDue { HouseholdId = w.Key, IntervalDays = w.Value.IntervalDays, DueUtc = VisitRule.DueUtc(w.Value.IntervalDays, w.Value.SinceUtc) })
+            .Where(d => d.DueUtc < now)
+            .OrderBy(d => d.DueUtc)]);
+    }
+
+    public async Task<string> NextAssignmentId(int year)
+    {
+        var number = state.State.AssignmentYear == year ? state.State.LastAssignmentNumber + 1 : 1;
+        state.State = state.State with { AssignmentYear = year, LastAssignmentNumber = number };
+        await state.WriteStateAsync();
+        return $"{Code}-A{year}-{number:D5}";
     }
 
     public async Task SetGridWorker(GridWorkerRef worker, bool assigned)

@@ -21,4 +21,5 @@ public static class GridStorage
     public const string Inbox = "inbox";
     public const string Categories = "categories";
     public const string IdempotencyKey = "idempotency_key";
+    public const string Assignment = "assignment";
 }

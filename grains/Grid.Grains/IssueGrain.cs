@@ -68,7 +68,7 @@ public sealed class IssueGrain(
         if (state.State.Record is not { } issue) return new IssueResult { Outcome = IssueOutcome.NotFound, Message = $"No issue {Id}." };
         if (issue.Photos.Any(p => p.Id == photo.Id)) return new IssueResult { Outcome = IssueOutcome.Done, Issue = issue };
         var next = issue with { Photos = issue.Photos.Add(photo), Version = issue.Version + 1 };
-        state.State = new IssueState { Record = next };
+        state.State = state.State with { Record = next };
         await state.WriteStateAsync();
         return new IssueResult { Outcome = IssueOutcome.Done, Issue = next };
     }
@@ -80,12 +80,54 @@ public sealed class IssueGrain(
 
     private async Task Save(IssueRecord next, IssueRecord? previous)
     {
-        state.State = new IssueState { Record = next };
-        await state.WriteStateAsync();
         var fromSeq = (previous?.History.Length ?? 0) + 1;
+        var assignmentId = state.State.AssignmentId;
+        var dispatchedToMember = next.History.Skip(fromSeq - 1).LastOrDefault(h => h.ToStatus == IssueStatus.Dispatched && h.Assignee?.Kind == AssigneeKind.Member);
+        var handedAway = assignmentId is not null && next.Assignee?.Kind != AssigneeKind.Member;
+        var previousAssignment = dispatchedToMember is not null || handedAway ? assignmentId : null;
+        if (dispatchedToMember is not null) assignmentId = $"{Id}-T{dispatchedToMember.Seq}";
+        else if (handedAway) assignmentId = null;
+
+        state.State = new IssueState { Record = next, AssignmentId = assignmentId };
+        await state.WriteStateAsync();
         await ledger.Append([.. IssueEvent.Of(next, fromSeq)], IssueSummary.Of(next), next.CommunityCode);
         await UpdateIndexes(next, previous);
+        await SyncAssignment(next, previousAssignment);
         foreach (var entry in next.History.Skip(fromSeq - 1)) live.Publish(EventFor(next, entry));
+    }
+
+    /// <summary>
+    /// 任务: an issue with a member is also that member's assignment. Dispatch creates it, a
+    /// handover cancels it, resolving completes it, and closing earns the member its points.
+    /// Every call here is idempotent, so repeating it after a crash does no harm.
+    /// </summary>
+    private async Task SyncAssignment(IssueRecord issue, string? previousAssignment)
+    {
+        if (previousAssignment is not null && previousAssignment != state.State.AssignmentId)
+            await GrainFactory.GetGrain<IAssignmentGrain>(previousAssignment).Act(AssignmentAction.Cancel, "system", "诉求已改派", null);
+        if (state.State.AssignmentId is not { } id || issue.Assignee is not { Kind: AssigneeKind.Member } member) return;
+
+        var assignment = GrainFactory.GetGrain<IAssignmentGrain>(id);
+        await assignment.Create(new AssignmentDefinition
+        {
+            MemberId = member.Id, CellCode = issue.Report.CellCode, Kind = AssignmentKind.HandleIssue, Title = issue.Report.Title,
+            Description = issue.Report.Description, DueUtc = issue.DeadlineUtc ?? clock.GetUtcNow().AddHours(issue.HandlingHours), IssueId = issue.Id,
+        }, issue.History.Last(h => h.Action == IssueAction.Dispatch || h.ToStatus == IssueStatus.Dispatched).Actor);
+        if (issue.Status is IssueStatus.Resolved or IssueStatus.Closed)
+        {
+            await assignment.Act(AssignmentAction.Accept, "system", "", null);
+            var note = issue.History.LastOrDefault(h => h.Action == IssueAction.Resolve)?.Note ?? "诉求已处置";
+            await assignment.Act(AssignmentAction.Complete, "system", note, null);
+        }
+        if (issue.Status == IssueStatus.Closed)
+        {
+            var rules = await GrainFactory.GetGrain<ICommunityGrain>(issue.CommunityCode).PointRules();
+            await GrainFactory.GetGrain<IPartyMemberGrain>(member.Id).AwardPoints(new PointsEntry
+            {
+                SourceId = $"issue:{issue.Id}:closed", AtUtc = issue.ClosedUtc ?? clock.GetUtcNow(), Rule = "issue_closed",
+                Points = rules.IssueClosed, Reason = $"诉求办结：{issue.Report.Title}", Actor = "system",
+            });
+        }
     }
 
     private async Task UpdateIndexes(IssueRecord issue, IssueRecord? previous)

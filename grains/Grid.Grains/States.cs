@@ -28,6 +28,9 @@ public sealed record CommunityState
     [Id(6)] public DateOnly Day { get; init; }
     [Id(7)] public ImmutableHashSet<string> ReportedOnDay { get; init; } = [];
     [Id(8)] public ImmutableHashSet<string> ClosedOnDay { get; init; } = [];
+    [Id(9)] public PointRules Rules { get; init; } = new();
+    [Id(10)] public int LeaderboardYear { get; init; }
+    [Id(11)] public ImmutableDictionary<string, LeaderboardLine> Leaderboard { get; init; } = ImmutableDictionary<string, LeaderboardLine>.Empty;
 }
 
 [GenerateSerializer, Alias("grid.state.Cell")]
@@ -43,18 +46,29 @@ public sealed record CellState
     [Id(6)] public int LastIssueNumber { get; init; }
     [Id(7)] public ImmutableDictionary<string, IssueSummary> Issues { get; init; } = ImmutableDictionary<string, IssueSummary>.Empty;
     [Id(8)] public CellStatus LastPublishedStatus { get; init; }
+    [Id(9)] public ImmutableDictionary<string, VisitWatch> VisitWatch { get; init; } = ImmutableDictionary<string, VisitWatch>.Empty;
+    [Id(10)] public int AssignmentYear { get; init; }
+    [Id(11)] public int LastAssignmentNumber { get; init; }
 }
 
 [GenerateSerializer, Alias("grid.state.Household")]
 public sealed record HouseholdState
 {
     [Id(0)] public HouseholdRecord? Record { get; init; }
+    [Id(1)] public ImmutableArray<VisitRecord> Visits { get; init; } = [];
 }
 
 [GenerateSerializer, Alias("grid.state.Member")]
 public sealed record MemberState
 {
     [Id(0)] public MemberRecord? Record { get; init; }
+    [Id(1)] public ImmutableArray<Placement> Placements { get; init; } = [];
+    [Id(2)] public ImmutableArray<PointsEntry> Points { get; init; } = [];
+    [Id(3)] public ImmutableSortedSet<string> OpenAssignments { get; init; } = [];
+    /// <summary>Assignment id → minutes on site; replaced, never added to, so repeats cannot inflate it.</summary>
+    [Id(4)] public ImmutableDictionary<string, int> ServiceMinutes { get; init; } = ImmutableDictionary<string, int>.Empty;
+    [Id(5)] public ImmutableSortedSet<string> LinkedHouseholds { get; init; } = [];
+    [Id(6)] public DateTimeOffset? RegisteredUtc { get; init; }
 }
 
 [GenerateSerializer, Alias("grid.state.Organ")]
@@ -63,6 +77,12 @@ public sealed record OrganState
     [Id(0)] public OrganDefinition? Definition { get; init; }
     [Id(1)] public ImmutableSortedSet<string> Members { get; init; } = [];
     [Id(2)] public DateTimeOffset CreatedUtc { get; init; }
+    /// <summary>Phone → roster entry.</summary>
+    [Id(3)] public ImmutableDictionary<string, RosterEntry> Roster { get; init; } = ImmutableDictionary<string, RosterEntry>.Empty;
+    [Id(4)] public ImmutableSortedSet<string> Communities { get; init; } = [];
+    [Id(5)] public ImmutableSortedSet<string> Placed { get; init; } = [];
+    /// <summary>Member id → total minutes of service.</summary>
+    [Id(6)] public ImmutableDictionary<string, int> ServiceMinutes { get; init; } = ImmutableDictionary<string, int>.Empty;
 }
 
 [GenerateSerializer, Alias("grid.state.User")]
@@ -75,6 +95,8 @@ public sealed record UserState
 public sealed record IssueState
 {
     [Id(0)] public IssueRecord? Record { get; init; }
+    /// <summary>The assignment (任务) of the member the issue is dispatched to, if it is with a member.</summary>
+    [Id(1)] public string? AssignmentId { get; init; }
 }
 
 [GenerateSerializer, Alias("grid.state.Inbox")]
@@ -88,4 +110,10 @@ public sealed record CategoryCatalogState
 {
     [Id(0)] public ImmutableArray<IssueCategory> Categories { get; init; } = [];
     [Id(1)] public bool Seeded { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Assignment")]
+public sealed record AssignmentState
+{
+    [Id(0)] public AssignmentRecord? Record { get; init; }
 }

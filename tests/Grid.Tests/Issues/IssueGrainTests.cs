@@ -89,22 +89,38 @@ public class IssueGrainTests(ClockedClusterFixture fixture) : IClassFixture<Cloc
     public async Task Indexes_follow_the_issue_and_forget_it_when_it_closes()
     {
         var (community, cell) = await NewCell();
+        var memberId = (await Grains.GetGrain<ICommunityGrain>(community).ClaimMemberIds(["13900000009"]))[0];
+        await Grains.GetGrain<IPartyMemberGrain>(memberId).Create(new MemberDefinition
+        {
+            Name = "李红", Phone = "13900000009", CommunityCode = community, Branch = "第一党支部", CellCode = cell,
+        });
         var issue = await Dispatched(cell);
         var id = issue.GetPrimaryKeyString();
         Assert.Contains(await Grains.GetGrain<IInboxGrain>("user:worker01").Items(), i => i.Id == id);
         Assert.Contains(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues(), i => i.Id == id);
 
-        await Execute(issue, IssueAction.Dispatch, new Assignee { Kind = AssigneeKind.Member, Id = community + "M00001", Name = "李红" });
+        await Execute(issue, IssueAction.Dispatch, new Assignee { Kind = AssigneeKind.Member, Id = memberId, Name = "李红" });
         Assert.DoesNotContain(await Grains.GetGrain<IInboxGrain>("user:worker01").Items(), i => i.Id == id);
-        Assert.Contains(await Grains.GetGrain<IInboxGrain>($"member:{community}M00001").Items(), i => i.Id == id);
+        Assert.Contains(await Grains.GetGrain<IInboxGrain>($"member:{memberId}").Items(), i => i.Id == id);
+        // Dispatching to a member makes it their assignment (任务) too.
+        var standing = await Grains.GetGrain<IPartyMemberGrain>(memberId).Standing();
+        var assignment = (await Grains.GetGrain<IAssignmentGrain>(standing.AssignmentIds.Single()).Get())!;
+        Assert.Equal((AssignmentKind.HandleIssue, id), (assignment.Definition.Kind, assignment.Definition.IssueId));
 
         await Execute(issue, IssueAction.Start);
         await Execute(issue, IssueAction.Resolve);
         await Execute(issue, IssueAction.Verify);
         Assert.DoesNotContain(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues(), i => i.Id == id);
         Assert.DoesNotContain(await Grains.GetGrain<ICommunityGrain>(community).OpenIssues(), i => i.Id == id);
-        Assert.Empty(await Grains.GetGrain<IInboxGrain>($"member:{community}M00001").Items());
+        Assert.Empty(await Grains.GetGrain<IInboxGrain>($"member:{memberId}").Items());
         Assert.Equal(1, (await Grains.GetGrain<ICommunityGrain>(community).IssueCounters()).ClosedToday);
+        // Resolving completed the assignment; closing earned the member the issue_closed points, once.
+        Assert.Equal(AssignmentStatus.Completed, (await Grains.GetGrain<IAssignmentGrain>(assignment.Id).Get())!.Status);
+        var points = (await Grains.GetGrain<IPartyMemberGrain>(memberId).Standing()).Points;
+        Assert.Equal(["assignment_completed", "issue_closed"], points.Select(p => p.Rule).Order());
+        var repeat = points.Single(p => p.Rule == "issue_closed") with { AtUtc = fixture.Clock.GetUtcNow().AddHours(1) };
+        Assert.False(await Grains.GetGrain<IPartyMemberGrain>(memberId).AwardPoints(repeat));
+        Assert.Equal(2, (await Grains.GetGrain<IPartyMemberGrain>(memberId).Standing()).Points.Length);
     }
 
     [Fact]
