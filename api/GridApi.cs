@@ -5,6 +5,7 @@ using Grid.Api.Hubs;
 using Grid.Api.Import;
 using Grid.Api.Issues;
 using Grid.Api.Members;
+using Grid.Api.Open311;
 using Grid.Api.Problems;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
@@ -81,6 +82,7 @@ public static class GridApi
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
+        services.AddOpen311();
         services.AddOpenApi();
         services.AddSignalR();
         return services;
@@ -102,6 +104,8 @@ public static class GridApi
         api.MapOrganEndpoints();
         api.MapMemberServiceEndpoints();
         api.MapAssignmentEndpoints();
+        // Outside /api: anonymous to the JWT fallback policy, guarded by an api_key filter of its own.
+        app.MapOpen311Endpoints();
         app.MapHub<CommandHub>(CommandHub.Path);
         app.MapOpenApi().AllowAnonymous();
         return app;

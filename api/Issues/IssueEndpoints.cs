@@ -111,7 +111,7 @@ public static class IssueEndpoints
         if (IssuePermissions.CannotDo(caller, step, issue, callerOrgan) is { } denied) return Problem.Forbidden(denied);
 
         var errors = new FieldErrors();
-        errors.Text("note", request?.Note, 1000, required: false);
+        errors.Text("note", request?.Note, 1000, required: false, multiline: true);
         Assignee? assignee = null;
         if (step == IssueAction.Dispatch)
         {

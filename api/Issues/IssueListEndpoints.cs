@@ -20,9 +20,9 @@ public static class IssueListEndpoints
     public static void MapIssueListEndpoints(this IEndpointRouteBuilder api)
     {
         api.MapGet("/cells/{code}/issues", CellIssues).WithTags("Issues")
-            .WithSummary("A cell's issues, newest first; ?status= one of reported, accepted, rejected, dispatched, in_progress, resolved, closed.");
+            .WithSummary("A cell's open issues; ?status= one of reported, accepted, rejected, dispatched, in_progress, resolved, closed (closed and rejected from the ledger, newest first).");
         api.MapGet("/communities/{code}/issues", CommunityIssues).WithTags("Issues")
-            .WithSummary("A community's issues; ?overdue=true for the overdue list (超期督办), ?status= as for cells.");
+            .WithSummary("A community's open issues; ?overdue=true for the overdue list (超期督办), ?status= as for cells.");
         api.MapGet("/communities/{code}/issue-counters", Counters).WithTags("Issues")
             .WithSummary("Live counters: open, overdue, awaiting acceptance, reported and closed today (China Standard Time).");
         api.MapGet("/communities/{code}/kpis", Kpis).WithTags("Issues")
@@ -53,7 +53,6 @@ public static class IssueListEndpoints
         IReadOnlyList<IssueSummary> items = wanted is IssueStatus.Closed or IssueStatus.Rejected
             ? await ledger.CellIssues(code, wanted, MaxItems)
             : [.. (await grains.GetGrain<IGridCellGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
-        if (wanted is null) items = [.. items, .. await ledger.CellIssues(code, IssueStatus.Closed, MaxItems)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
     }
 

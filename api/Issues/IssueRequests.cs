@@ -23,14 +23,14 @@ public static class IssueRequestValidation
         errors.AddIfNotNull("cellCode", GridCodes.CellCodeError(r.CellCode));
         errors.Text("categoryCode", r.CategoryCode, 20);
         errors.Text("title", r.Title, 100);
-        errors.Text("description", r.Description, 2000, required: false);
+        errors.Text("description", r.Description, 2000, required: false, multiline: true);
         errors.Text("reporterName", r.ReporterName, 50, required: false);
         errors.AddIf(!string.IsNullOrEmpty(r.ReporterPhone) && !PersonalData.IsPhone(r.ReporterPhone), "reporterPhone",
             "must be a mainland mobile number or a landline such as 0572-3012345.");
         errors.AddIf(r.HouseholdId is not null && (r.CellCode is null || !r.HouseholdId.StartsWith(r.CellCode + "-", StringComparison.Ordinal)),
             "householdId", "must be a household of the same cell.");
         GeoPoint? location = r.Location is null ? null : RequestValidation.Point(r.Location, "location", errors);
-        if (r.ResolveOnSpot is not null) errors.Text("resolveOnSpot.note", r.ResolveOnSpot.Note, 1000);
+        if (r.ResolveOnSpot is not null) errors.Text("resolveOnSpot.note", r.ResolveOnSpot.Note, 1000, multiline: true);
         return errors.Any ? null : new IssueReport
         {
             CellCode = r.CellCode!,

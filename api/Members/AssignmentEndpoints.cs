@@ -49,7 +49,7 @@ public static class AssignmentEndpoints
         errors.AddIf(request?.Kind is null or AssignmentKind.HandleIssue, "kind",
             "must be visit_household, patrol, activity_post or other (issues become assignments by dispatching them).");
         errors.Text("title", request?.Title, 100);
-        errors.Text("description", request?.Description, 2000, required: false);
+        errors.Text("description", request?.Description, 2000, required: false, multiline: true);
         var now = clock.GetUtcNow();
         errors.AddIf(request?.DueUtc is not { } due || due <= now || due > now.AddDays(366), "dueUtc", "must be a time in the coming year.");
         errors.AddIf(request?.Kind == AssignmentKind.VisitHousehold && request.HouseholdId is null, "householdId", "a visit names the household.");
@@ -115,7 +115,7 @@ public static class AssignmentEndpoints
         if (a.Definition.Kind == AssignmentKind.HandleIssue && step is AssignmentAction.Complete or AssignmentAction.Cancel)
             return Problem.Conflict($"This assignment follows issue {a.Definition.IssueId}: resolve or re-dispatch the issue instead.");
         var errors = new FieldErrors();
-        errors.Text("note", request?.Note, 1000, required: step == AssignmentAction.Complete);
+        errors.Text("note", request?.Note, 1000, required: step == AssignmentAction.Complete, multiline: true);
         if (errors.Any) return errors.ToProblem();
 
         var result = await grain.Act(step.Value, caller.Username, request?.Note ?? "", expected);

@@ -160,7 +160,7 @@ public static class MemberServiceEndpoints
         var linked = caller.MemberId is { } me && (await grains.GetGrain<IPartyMemberGrain>(me).LinkedHouseholds()).Contains(id);
         if (!linked && !caller.CanEditHouseholds(id[..15])) return Problem.Forbidden("Only the grid worker, the committee or a member linked to the household logs visits.");
         var errors = new FieldErrors();
-        errors.Text("note", request?.Note, 1000);
+        errors.Text("note", request?.Note, 1000, multiline: true);
         if (errors.Any) return errors.ToProblem();
         var visit = new VisitRecord { AtUtc = clock.GetUtcNow(), By = caller.Username, Note = request!.Note!.Trim() };
         await grains.GetGrain<IHouseholdGrain>(id).RecordVisit(visit);

@@ -46,8 +46,8 @@ public sealed class FieldErrors
         if (error is not null) Add(field, error);
     }
 
-    /// <summary>A required, trimmed, bounded text field.</summary>
-    public void Text(string field, string? value, int maxLength, bool required = true)
+    /// <summary>A required, trimmed, bounded text field; line breaks and tabs only where <paramref name="multiline"/>.</summary>
+    public void Text(string field, string? value, int maxLength, bool required = true, bool multiline = false)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -55,7 +55,8 @@ public sealed class FieldErrors
             return;
         }
         if (value.Length > maxLength) Add(field, $"must be at most {maxLength} characters, got {value.Length}.");
-        if (value.Any(char.IsControl)) Add(field, "must not contain control characters.");
+        if (value.Any(c => char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t')))
+            Add(field, multiline ? "must not contain control characters other than line breaks and tabs." : "must not contain control characters or line breaks.");
     }
 
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());

@@ -227,6 +227,8 @@ public sealed record IssueSummary
     /// <summary>When an organ whistled in must report by; null unless a whistle is pending.</summary>
     [Id(13)] public DateTimeOffset? WhistleReportByUtc { get; init; }
     [Id(14)] public string CommunityCode { get; init; } = "";
+    /// <summary>Where it was reported, if a position was given; lets listings be drawn on a map.</summary>
+    [Id(15)] public GeoPoint? Location { get; init; }
 
     public bool IsOpen => Status is not (IssueStatus.Rejected or IssueStatus.Closed);
 
@@ -247,5 +249,6 @@ public sealed record IssueSummary
         CreatedUtc = r.CreatedUtc,
         WhistleReportByUtc = r.Whistle is { ReportedUtc: null } w ? w.ReportByUtc : null,
         CommunityCode = r.CommunityCode,
+        Location = r.Report.Location,
     };
 }

@@ -70,6 +70,9 @@ public sealed class IssueGrain(
         var next = issue with { Photos = issue.Photos.Add(photo), Version = issue.Version + 1 };
         state.State = state.State with { Record = next };
         await state.WriteStateAsync();
+        // No step happened, but the version moved: the summaries must carry it, or an If-Match taken from a list goes stale.
+        await ledger.Append([], IssueSummary.Of(next), next.CommunityCode);
+        await UpdateIndexes(next, issue);
         return new IssueResult { Outcome = IssueOutcome.Done, Issue = next };
     }
 

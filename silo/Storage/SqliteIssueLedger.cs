@@ -105,6 +105,44 @@ public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLed
     public Task<IReadOnlyList<IssueSummary>> CommunityIssues(string communityCode, IssueStatus? status, int limit) =>
         Summaries("CommunityCode", communityCode, status, limit);
 
+    public async Task<IReadOnlyList<IssueSummary>> CommunityIssuesReportedBetween(string communityCode, DateTimeOffset fromUtc, DateTimeOffset toUtc,
+        IReadOnlyCollection<IssueStatus>? statuses, IReadOnlyCollection<string>? categoryCodes, int limit)
+    {
+        await using var connection = Open();
+        var command = connection.CreateCommand();
+        // An issue's first event (Seq 1) is its report, so its time is when the issue was reported;
+        // the (CommunityCode, AtUtc) index finds them. Only parameter names are put into the text.
+        var statusFilter = statuses is null ? "" : $"AND i.Status IN ({In(command, "$s", statuses.Select(s => s.ToString()))})";
+        var categoryFilter = categoryCodes is null ? "" : $"AND e.CategoryCode IN ({In(command, "$c", categoryCodes)})";
+        command.CommandText = $"""
+            SELECT i.Summary FROM IssueEvents e JOIN Issues i ON i.IssueId = e.IssueId
+            WHERE e.CommunityCode = $community AND e.AtUtc >= $from AND e.AtUtc < $to AND e.Seq = 1
+                  {statusFilter} {categoryFilter}
+            ORDER BY e.AtUtc DESC, e.IssueId DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$community", communityCode);
+        command.Parameters.AddWithValue("$from", SqliteText.Utc(fromUtc));
+        command.Parameters.AddWithValue("$to", SqliteText.Utc(toUtc));
+        command.Parameters.AddWithValue("$limit", limit);
+        var list = new List<IssueSummary>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) list.Add(JsonSerializer.Deserialize<IssueSummary>(reader.GetString(0), Json)!);
+        return list;
+    }
+
+    /// <summary>One parameter per value, named for an IN list; an empty list matches nothing.</summary>
+    private static string In(SqliteCommand command, string prefix, IEnumerable<string> values)
+    {
+        var names = new List<string>();
+        foreach (var value in values)
+        {
+            var name = $"{prefix}{names.Count}";
+            command.Parameters.AddWithValue(name, value);
+            names.Add(name);
+        }
+        return names.Count == 0 ? "NULL" : string.Join(", ", names);
+    }
+
     private async Task<IReadOnlyList<IssueSummary>> Summaries(string column, string value, IssueStatus? status, int limit)
     {
         await using var connection = Open();

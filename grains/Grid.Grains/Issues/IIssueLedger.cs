@@ -44,4 +44,11 @@ public interface IIssueLedger
 
     /// <summary>Latest summaries of a community's issues, optionally in one status, newest first.</summary>
     Task<IReadOnlyList<IssueSummary>> CommunityIssues(string communityCode, IssueStatus? status, int limit);
+
+    /// <summary>
+    /// Latest summaries of a community's issues reported in [fromUtc, toUtc), newest report first;
+    /// when given, only those now in one of <paramref name="statuses"/> and of one of <paramref name="categoryCodes"/>.
+    /// </summary>
+    Task<IReadOnlyList<IssueSummary>> CommunityIssuesReportedBetween(string communityCode, DateTimeOffset fromUtc, DateTimeOffset toUtc,
+        IReadOnlyCollection<IssueStatus>? statuses, IReadOnlyCollection<string>? categoryCodes, int limit);
 }

@@ -17,6 +17,9 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-1";
     public const string Password = "password-for-tests";
+    /// <summary>Open311 clients: one for every community, one for community B only.</summary>
+    public const string Open311Key = "open311-test-key-all-communities";
+    public const string Open311KeyB = "open311-test-key-community-b-only";
 
     public string DataDirectory { get; } = TestData.TempDirectory("api");
     public string CommunityA { get; } = TestData.NewCommunityCode();
@@ -36,6 +39,11 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Grid:SiloPort", TestData.FreeTcpPort().ToString());
         builder.UseSetting("Grid:Admin:Username", "root");
         builder.UseSetting("Grid:Admin:Password", AdminPassword);
+        builder.UseSetting("Grid:Open311:Clients:0:Name", "civic-app");
+        builder.UseSetting("Grid:Open311:Clients:0:ApiKey", Open311Key);
+        builder.UseSetting("Grid:Open311:Clients:1:Name", "dongzha-app");
+        builder.UseSetting("Grid:Open311:Clients:1:ApiKey", Open311KeyB);
+        builder.UseSetting("Grid:Open311:Clients:1:CommunityCodes:0", CommunityB);
     }
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
