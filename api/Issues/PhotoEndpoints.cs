@@ -46,6 +46,8 @@ public static class PhotoEndpoints
         var result = await grain.AddPhoto(new IssuePhoto { Id = photoId, Kind = kind, ContentType = contentType, SizeBytes = bytes.Length, AtUtc = now, By = caller.Username });
         if (result.Outcome != IssueOutcome.Done) return IssueEndpoints.Answer(result, caller, now);
         var photo = result.Issue!.Photos.First(p => p.Id == photoId);
+        // The upload moves the issue's version: give the new ETag so the next step needs no reload.
+        http.Response.Headers.ETag = $"\"{result.Issue.Version}\"";
         return TypedResults.Created($"/api/issues/{id}/photos/{photoId}", photo);
     }
 
