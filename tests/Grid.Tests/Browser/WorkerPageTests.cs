@@ -165,6 +165,98 @@ public sealed class WorkerPageTests(BrowserNode grid)
         Assert.Equal("before", photo.GetProperty("kind").GetString());
     }
 
+    [Fact]
+    public async Task The_phone_page_survives_a_flaky_network_bad_photos_and_someone_acting_first()
+    {
+        var committee = await grid.As(BrowserNode.Committee);
+        await using var phone = await grid.NewPhone();
+        var page = await phone.NewPageAsync();
+        var keys = new List<string>();
+        page.Request += (_, r) =>
+        {
+            if (r.Method == "POST" && r.Url.EndsWith("/api/issues", StringComparison.Ordinal) && r.Headers.TryGetValue("idempotency-key", out var key))
+                lock (keys) keys.Add(key);
+        };
+        string reportedId = "";
+        const string title = "2幢门口路灯不亮";
+        await WithEvidence(page, "flaky", async () =>
+        {
+            await page.GotoAsync(Url("/worker.html#report"));
+            await SignIn(page);
+            await page.Locator("#report-category option[value='01.02']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await page.Locator("#report-category").SelectOptionAsync("01.02");
+            await page.Locator("#report-title").FillAsync(title);
+
+            // The first answer is lost on the way back: the server created the issue, the phone saw a network error.
+            var lost = 0;
+            await page.RouteAsync("**/api/issues", async route =>
+            {
+                if (route.Request.Method == "POST" && Interlocked.Exchange(ref lost, 1) == 0)
+                {
+                    await route.FetchAsync();
+                    await route.AbortAsync("internetdisconnected");
+                }
+                else await route.ContinueAsync();
+            });
+            await page.Locator("#report-submit").TapAsync();
+            await page.Locator("#report-error", new() { HasTextString = "网络异常" }).WaitForAsync();
+            await page.Locator("#report-submit").TapAsync();
+            var result = page.Locator("#report-result[data-issue-id]");
+            await result.WaitForAsync();
+            reportedId = (await result.GetAttributeAsync("data-issue-id"))!;
+        });
+        // Both tries carried one key, and the cell has the issue once.
+        Assert.Equal(2, keys.Count);
+        Assert.Equal(keys[0], keys[1]);
+        var listed = await BrowserNode.Ok(await committee.GetAsync($"/api/cells/{grid.Cell}/issues"));
+        Assert.Single(listed.GetProperty("items").EnumerateArray(), i => i.GetProperty("title").GetString() == title);
+        Assert.Equal(reportedId, listed.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("title").GetString() == title).GetProperty("id").GetString());
+
+        // The committee accepts and dispatches it to the worker, who opens it.
+        await BrowserNode.Ok(await committee.PostAsJsonAsync($"/api/issues/{reportedId}/accept", new { }));
+        var assignee = new { assignee = new { kind = "grid_worker", id = BrowserNode.Worker } };
+        await BrowserNode.Ok(await committee.PostAsJsonAsync($"/api/issues/{reportedId}/dispatch", assignee));
+        await WithEvidence(page, "conflicts", async () =>
+        {
+            await page.GotoAsync(Url($"/worker.html#issue/{reportedId}"));
+            await page.Locator($"#issue-detail[data-issue-id='{reportedId}'][data-status='dispatched']").WaitForAsync();
+
+            // 412: the committee dispatched again meanwhile, so the page's version is stale.
+            await BrowserNode.Ok(await committee.PostAsJsonAsync($"/api/issues/{reportedId}/dispatch", assignee));
+            await page.Locator("#start").TapAsync();
+            await page.Locator("#detail-message[data-kind='warn']", new() { HasTextString = "不是最新版本" }).WaitForAsync();
+            Assert.Equal("dispatched", await page.Locator("#issue-detail").GetAttributeAsync("data-status"));
+            await page.Locator("#start").TapAsync();
+            await page.Locator("#issue-detail[data-status='in_progress']").WaitForAsync();
+
+            // Photos the server would refuse: the page says why, and nothing is resolved.
+            await page.Locator("#resolve-note").FillAsync("已报修");
+            await page.Locator("#resolve-photo").SetInputFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "不是照片"u8.ToArray() });
+            await page.Locator("#resolve-photo-name", new() { HasTextString = "JPEG" }).WaitForAsync();
+            await page.Locator("#resolve").TapAsync();
+            await page.Locator("#detail-message[data-kind='error']", new() { HasTextString = "JPEG" }).WaitForAsync();
+            await page.Locator("#resolve-photo").SetInputFilesAsync(new FilePayload { Name = "fake.png", MimeType = "image/png", Buffer = "not really a PNG"u8.ToArray() });
+            await page.Locator("#resolve").TapAsync();
+            await page.Locator("#detail-message[data-kind='error']", new() { HasTextString = "照片上传失败" }).WaitForAsync();
+            Assert.Equal("in_progress", await page.Locator("#issue-detail").GetAttributeAsync("data-status"));
+            await page.Locator("#resolve-photo-clear").TapAsync();
+            Assert.True(await page.Locator("#resolve-photo-chosen").IsHiddenAsync());
+
+            // 409: the committee resolved it on the worker's behalf first.
+            await BrowserNode.Ok(await committee.PostAsJsonAsync($"/api/issues/{reportedId}/resolve", new { note = "社区已代为报修" }));
+            await page.Locator("#resolve").TapAsync();
+            await page.Locator("#detail-message[data-kind='warn']", new() { HasTextString = "状态已变化" }).WaitForAsync();
+            await page.Locator("#issue-detail[data-status='resolved']").WaitForAsync();
+            Assert.True(await page.Locator("#resolve-form").IsHiddenAsync());
+        });
+
+        var issue = await BrowserNode.Ok(await committee.GetAsync($"/api/issues/{reportedId}"));
+        Assert.Equal("resolved", issue.GetProperty("status").GetString());
+        Assert.Empty(issue.GetProperty("photos").EnumerateArray());
+        var resolve = Assert.Single(issue.GetProperty("history").EnumerateArray(), h => h.GetProperty("action").GetString() == "resolve");
+        Assert.Equal(BrowserNode.Committee, resolve.GetProperty("actor").GetString());
+    }
+
     private string Url(string path) => new Uri(grid.Node.Address, path).ToString();
 
     private static async Task SignIn(IPage page)
