@@ -9,6 +9,21 @@ log() { printf '\n== %s\n' "$*"; }
 command -v dotnet >/dev/null || { echo "dotnet (the .NET 10 SDK) is required" >&2; exit 1; }
 command -v npm >/dev/null || { echo "npm (Node.js) is required to install the dashboard's libraries" >&2; exit 1; }
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here), and
+# Chinese text needs a CJK font or every character renders as a box.
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium fonts-noto-cjk)
+elif ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  missing+=(fonts-noto-cjk)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  log "browser packages: ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
 log "dashboard packages"
 (cd dashboard && npm ci --no-audit --no-fund --loglevel=error)
 
