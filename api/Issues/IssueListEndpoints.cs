@@ -28,6 +28,9 @@ public static class IssueListEndpoints
         api.MapGet("/communities/{code}/kpis", Kpis).WithTags("Issues")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee, Roles.Scheduler))
             .WithSummary("Monthly KPIs per community, cell and assignee (?month=YYYY-MM, China Standard Time), computed from the issue ledger.");
+        api.MapPost("/communities/{code}/issues/reindex", Reindex).WithTags("Issues")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
+            .WithSummary("Rebuild the community's and its cells' issue indexes from the issue grains (admin; for repair).");
         api.MapGet("/me/inbox", Inbox).WithTags("Issues").WithSummary("The open issues assigned to the caller (and, for members of an organ, to their organ).");
     }
 
@@ -102,6 +105,15 @@ public static class IssueListEndpoints
         var (from, to) = ChinaTime.Month(when.Year, when.Month);
         var events = await ledger.EventsOfIssuesActiveBetween(code, from, to);
         return TypedResults.Ok(KpiCalculator.Compute(code, when.Year, when.Month, events));
+    }
+
+    public sealed record ReindexReport(int Issues);
+
+    private static async Task<Results<Ok<ReindexReport>, ValidationProblem, ProblemHttpResult>> Reindex(string code, IGrainFactory grains, IIssueLedger ledger)
+    {
+        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        return TypedResults.Ok(new ReindexReport(await IssueIndexRebuild.Run(grains, ledger, code)));
     }
 
     private static async Task<Ok<InboxResponse>> Inbox(IGrainFactory grains, Caller caller, TimeProvider clock)

@@ -37,6 +37,8 @@ public interface ICommunityGrain : IGrainWithStringKey
     [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
     [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
     [Alias("IssueCounters")] Task<CommunityIssueCounters> IssueCounters();
+    /// <summary>Forgets the issue index, before it is rebuilt from the issue grains.</summary>
+    [Alias("ResetIssueIndex")] Task ResetIssueIndex();
     [Alias("PointRules")] Task<PointRules> PointRules();
     [Alias("SetPointRules")] Task SetPointRules(PointRules rules);
     [Alias("UpdateLeaderboard")] Task UpdateLeaderboard(LeaderboardLine line, int year);
@@ -79,6 +81,8 @@ public interface IGridCellGrain : IGrainWithStringKey
     /// <summary>Index of the cell's open issues, kept up to date by the issue grains (by version).</summary>
     [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
     [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
+    /// <summary>Forgets the issue index, before it is rebuilt from the issue grains.</summary>
+    [Alias("ResetIssueIndex")] Task ResetIssueIndex();
     /// <summary>The map colour now; publishes a live event when it changed since last asked.</summary>
     [Alias("RefreshStatus")] Task<CellStatus> RefreshStatus();
 }

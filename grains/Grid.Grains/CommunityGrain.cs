@@ -83,6 +83,12 @@ public sealed class CommunityGrain(
 
     public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
 
+    public async Task ResetIssueIndex()
+    {
+        state.State = state.State with { ReportedOnDay = [], ClosedOnDay = [], Issues = ImmutableDictionary<string, IssueSummary>.Empty };
+        await state.WriteStateAsync();
+    }
+
     public Task<CommunityIssueCounters> IssueCounters() => Task.FromResult(Counters());
 
     public Task<DeadlineCandidates> DeadlineCandidates()

@@ -129,6 +129,12 @@ public sealed class GridCellGrain(
 
     public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
 
+    public async Task ResetIssueIndex()
+    {
+        state.State = state.State with { Issues = ImmutableDictionary<string, IssueSummary>.Empty };
+        await state.WriteStateAsync();
+    }
+
     public async Task<CellStatus> RefreshStatus()
     {
         var status = CellStatusRule.Of(state.State.Issues.Values, clock.GetUtcNow());

@@ -10,7 +10,7 @@ namespace Grid.Silo.Demo;
 /// </summary>
 public sealed class DemoTownship
 {
-    public const int Version = 1;
+    public const int Version = 2;
     public const string Password = "Grid@2026";
     private const string Township = "练市镇";
     private const string Division = "330503";
@@ -53,6 +53,29 @@ public sealed class DemoTownship
     public ImmutableArray<MemberDefinition> Members { get; }
     /// <summary>Demo users without password hashes; the seeder hashes <see cref="Password"/>.</summary>
     public ImmutableArray<UserAccount> Users { get; }
+    /// <summary>Issues to raise, and how far along the loop each has come.</summary>
+    public ImmutableArray<DemoIssue> Issues { get; }
+
+    public sealed record DemoIssue(string CellCode, string CategoryCode, string Title, string Description, IssueStatus Target, string Worker, string WorkerName, int? Rating);
+
+    private static readonly (string Category, string Title, string Description)[] IssueIdeas =
+    [
+        ("10.01", "小区东门垃圾堆积", "垃圾桶已满，周边散落生活垃圾，气味较大"),
+        ("01.02", "3幢门口路灯不亮", "连续三晚路灯不亮，老人夜间出行不便"),
+        ("13.02", "楼道内电动车充电", "2单元楼道有电动车飞线充电，存在火灾隐患"),
+        ("14.01", "楼上漏水引发邻里纠纷", "502漏水至402，双方协商未果"),
+        ("10.03", "菜场路口积水", "雨后路口积水约10厘米，行人绕行"),
+        ("15.01", "独居老人求助：水管爆裂", "老人家中厨房水管爆裂，需上门协助"),
+        ("11.01", "沿街占道经营", "早市摊贩占用人行道经营"),
+        ("13.01", "消防通道被车辆堵塞", "小区消防通道长期停放私家车"),
+        ("04.01", "绿化带树木倒伏", "大风后绿化带一棵香樟倒伏，压住围栏"),
+        ("02.01", "人行道地砖破损", "人行道多处地砖松动翘起"),
+        ("01.01", "雨水井盖缺失", "河畔路雨水井盖缺失，已临时围挡"),
+        ("12.01", "夜间施工扰民", "工地晚上十点后仍在施工"),
+        ("15.03", "咨询高龄津贴申领", "居民咨询80周岁以上高龄津贴如何申领"),
+        ("03.01", "垃圾分类桶破损", "厨余垃圾桶桶盖破损"),
+        ("11.02", "违章停车堵塞路口", "路口违章停车影响通行"),
+    ];
 
     public DemoTownship()
     {
@@ -132,12 +155,25 @@ public sealed class DemoTownship
             new UserAccount { Username = "member", DisplayName = memberUser.Name, Role = Roles.Member, CommunityCode = lianxi, MemberId = memberUser.Phone, PasswordHash = "", IsDemo = true },
         ]);
 
+        // One issue for every other cell, cycling through the loop's stages.
+        IssueStatus[] stages = [IssueStatus.Reported, IssueStatus.Accepted, IssueStatus.Dispatched, IssueStatus.InProgress, IssueStatus.Resolved, IssueStatus.Closed];
+        var issues = new List<DemoIssue>();
+        for (var i = 0; i < cells.Count * 2; i++)
+        {
+            var cell = cells[(i * 7) % cells.Count];
+            var idea = IssueIdeas[i % IssueIdeas.Length];
+            var target = stages[i % stages.Length];
+            issues.Add(new DemoIssue(cell.Code, idea.Category, idea.Title, idea.Description, target, cell.GridWorkers[0].Username, cell.GridWorkers[0].DisplayName,
+                target == IssueStatus.Closed ? 3 + random.Next(3) : null));
+        }
+
         Communities = [.. communities];
         Cells = [.. cells];
         Households = [.. households];
         Organs = [.. organs];
         Members = [.. members];
         Users = [.. users];
+        Issues = [.. issues];
     }
 
     private static readonly string[] Numerals = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"];

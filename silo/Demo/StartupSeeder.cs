@@ -36,6 +36,7 @@ public sealed class StartupSeeder(
         logger.LogInformation("Seeding the demo township: {Communities} communities, {Cells} cells, {Households} households, {Members} members",
             town.Communities.Length, town.Cells.Length, town.Households.Length, town.Members.Length);
         await SeedDirectory(town, cancellationToken);
+        await SeedIssues(town);
         await directory.MarkDemoSeeded(DemoTownship.Version);
         logger.LogInformation("Demo township seeded in {Seconds:F1} s", watch.Elapsed.TotalSeconds);
     }
@@ -59,6 +60,35 @@ public sealed class StartupSeeder(
             CreatedUtc = existing?.CreatedUtc ?? clock.GetUtcNow(),
         });
         logger.LogInformation("Administrator account {Username} ensured from configuration", username);
+    }
+
+    /// <summary>
+    /// Raises the demo issues and walks each to its stage. Keyed by an idempotency key per issue,
+    /// and a step that has already happened is refused by the workflow, so a re-run changes nothing.
+    /// </summary>
+    private async Task SeedIssues(DemoTownship town)
+    {
+        for (var i = 0; i < town.Issues.Length; i++)
+        {
+            var demo = town.Issues[i];
+            var report = new IssueReport { CellCode = demo.CellCode, CategoryCode = demo.CategoryCode, Title = demo.Title, Description = demo.Description, Source = "resident" };
+            var result = await grains.GetGrain<IIdempotencyKeyGrain>($"demo|issue-{i}").ReportIssue($"demo-{i}", report, "committee", "社区党委");
+            if (result?.Issue is not { } issue) continue;
+            var grain = grains.GetGrain<IIssueGrain>(issue.Id);
+            async Task Step(IssueAction action, string actor, string note = "", Assignee? assignee = null, bool? passed = null, int? score = null) =>
+                await grain.Execute(new IssueCommand { Action = action, Actor = actor, Note = note, Assignee = assignee, Passed = passed, Score = score });
+
+            if (demo.Target >= IssueStatus.Accepted) await Step(IssueAction.Accept, "committee");
+            if (demo.Target >= IssueStatus.Dispatched)
+                await Step(IssueAction.Dispatch, "committee", assignee: new Assignee { Kind = AssigneeKind.GridWorker, Id = demo.Worker, Name = demo.WorkerName });
+            if (demo.Target >= IssueStatus.InProgress) await Step(IssueAction.Start, demo.Worker);
+            if (demo.Target >= IssueStatus.Resolved) await Step(IssueAction.Resolve, demo.Worker, "已到现场处置完毕");
+            if (demo.Target >= IssueStatus.Closed)
+            {
+                await Step(IssueAction.Verify, "committee", "核查属实", passed: true);
+                await Step(IssueAction.Rate, "committee", "居民表示满意", score: demo.Rating);
+            }
+        }
     }
 
     private async Task SeedDirectory(DemoTownship town, CancellationToken ct)

@@ -59,6 +59,13 @@ public class DemoSeedTests
         Assert.Equal(rows, await CountRows(silo));
         var cell = await silo.Grains.GetGrain<IGridCellGrain>(town.Cells[0].Code).Get();
         Assert.Equal(town.Households.Count(h => h.CellCode == town.Cells[0].Code), cell!.HouseholdCount);
+
+        // The demo issues stand at every stage of the loop, once each however often seeding runs.
+        var open = new List<IssueSummary>();
+        foreach (var community in town.Communities) open.AddRange(await silo.Grains.GetGrain<ICommunityGrain>(community.Code).OpenIssues());
+        Assert.Equal(town.Issues.Count(i => i.Target != IssueStatus.Closed), open.Count);
+        Assert.Equal([IssueStatus.Reported, IssueStatus.Accepted, IssueStatus.Dispatched, IssueStatus.InProgress, IssueStatus.Resolved],
+            open.Select(i => i.Status).Distinct().Order());
     }
 
     private static async Task<long> CountRows(SqliteCluster silo)

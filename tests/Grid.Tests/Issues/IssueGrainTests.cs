@@ -157,6 +157,27 @@ public class IssueGrainTests(ClockedClusterFixture fixture) : IClassFixture<Cloc
     }
 
     [Fact]
+    public async Task A_lost_index_is_rebuilt_from_the_issue_grains()
+    {
+        var (community, cell) = await NewCell();
+        var open = await Dispatched(cell);
+        var closed = await Dispatched(cell);
+        await Execute(closed, IssueAction.Start);
+        await Execute(closed, IssueAction.Resolve);
+        await Execute(closed, IssueAction.Verify);
+        var before = (await Grains.GetGrain<ICommunityGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)).ToList();
+
+        await Grains.GetGrain<ICommunityGrain>(community).ResetIssueIndex();
+        await Grains.GetGrain<IGridCellGrain>(cell).ResetIssueIndex();
+        Assert.Empty(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues());
+
+        var ledger = new SqliteIssueLedger(Options.Create(new GridOptions { DataDirectory = fixture.Silo.DataDirectory }));
+        Assert.Equal(2, await IssueIndexRebuild.Run(Grains, ledger, community));
+        Assert.Equal(before, (await Grains.GetGrain<ICommunityGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)));
+        Assert.Equal([open.GetPrimaryKeyString()], (await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues()).Select(i => i.Id));
+    }
+
+    [Fact]
     public async Task Issue_ids_count_up_per_cell_and_year()
     {
         var (_, cell) = await NewCell();
