@@ -21,9 +21,13 @@ public static class IssueEndpoints
     {
         var issues = api.MapGroup("/issues").WithTags("Issues");
         issues.MapPost("/", Report)
+            .Produces<IssueResponse>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Report an issue (诉求/事件). Send an Idempotency-Key header: the same key never creates two issues.");
-        issues.MapGet("/{id}", Get).WithSummary("One issue with its full history; the ETag is its version.");
+        issues.MapGet("/{id}", Get).Produces<IssueResponse>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One issue with its full history; the ETag is its version.");
         issues.MapPost("/{id}/{action}", Act)
+            .Produces<IssueResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary($"Take a step: {IssueRequestValidation.ActionNames}. Send If-Match with the version you saw; a step that does not apply answers 409.");
     }
 

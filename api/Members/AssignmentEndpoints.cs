@@ -33,9 +33,9 @@ public static class AssignmentEndpoints
     public static void MapAssignmentEndpoints(this IEndpointRouteBuilder api)
     {
         var assignments = api.MapGroup("/assignments").WithTags("Members");
-        assignments.MapPost("/", Create).WithSummary("Assign work to a member placed in the cell: visit_household, patrol, activity_post or other.");
-        assignments.MapGet("/{id}", Get).WithSummary("One assignment; overdue when its due time has passed before completion.");
-        assignments.MapPost("/{id}/{action}", Act).WithSummary("accept, check-in, check-out, complete (with note) by the member; cancel by the assigner.");
+        assignments.MapPost("/", Create).Produces<AssignmentResponse>(StatusCodes.Status201Created).ProducesValidationProblem().WithSummary("Assign work to a member placed in the cell: visit_household, patrol, activity_post or other.");
+        assignments.MapGet("/{id}", Get).Produces<AssignmentResponse>().WithSummary("One assignment; overdue when its due time has passed before completion.");
+        assignments.MapPost("/{id}/{action}", Act).Produces<AssignmentResponse>().ProducesProblem(StatusCodes.Status409Conflict).WithSummary("accept, check-in, check-out, complete (with note) by the member; cancel by the assigner.");
     }
 
     private static string? IdError(string id) =>

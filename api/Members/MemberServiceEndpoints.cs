@@ -34,8 +34,8 @@ public static class MemberServiceEndpoints
     {
         var members = api.MapGroup("/members/{id}").WithTags("Members");
         members.MapPost("/placement", Place).WithSummary("Place the member in a cell (committee); {cellCode: null} removes the placement. History is kept.");
-        members.MapGet("/standing", Standing).WithSummary("Points ledger, stars, service time, placements and open assignments.");
-        members.MapGet("/card", Card).WithSummary("The member's public card (亮身份): name, branch, stars, pledges; no contact data.");
+        members.MapGet("/standing", Standing).Produces<StandingResponse>().WithSummary("Points ledger, stars, service time, placements and open assignments.");
+        members.MapGet("/card", Card).Produces<MemberCard>().WithSummary("The member's public card (亮身份): name, branch, stars, pledges; no contact data.");
         members.MapPost("/points", ManualPoints).WithSummary("A manual points entry with a reason (committee); audited by actor. Send an Idempotency-Key.");
         members.MapPut("/mobile", SetMobile).WithSummary("流动党员: mark the member as working away, and where.");
         members.MapPut("/households/{householdId}", Link).WithSummary("党员联户: link the member to a household they look after.");
