@@ -81,6 +81,13 @@ public sealed record Resident
     [Id(2)] public string IdNumber { get; init; } = "";
     /// <summary>户主, 配偶, 子女, 父母, 其他 …</summary>
     [Id(3)] public string Relation { get; init; } = "";
+
+    // Printed (ToString, logs, exception messages) without the person: name, phone, ID number.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Relation = ").Append(Relation);
+        return true;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.HouseholdDefinition")]
@@ -92,6 +99,12 @@ public sealed record HouseholdDefinition
     [Id(2)] public ImmutableArray<Resident> Residents { get; init; } = [];
     [Id(3)] public ImmutableArray<string> Tags { get; init; } = [];
     [Id(4)] public GeoPoint? Location { get; init; }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("CellCode = ").Append(CellCode).Append(", Residents = ").Append(Residents.Length);
+        return true;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.HouseholdRecord")]
@@ -101,6 +114,12 @@ public sealed record HouseholdRecord
     [Id(1)] public required HouseholdDefinition Definition { get; init; }
     [Id(2)] public DateTimeOffset CreatedUtc { get; init; }
     [Id(3)] public string CreatedBy { get; init; } = "";
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id);
+        return true;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.MemberDefinition")]
@@ -123,6 +142,12 @@ public sealed record MemberDefinition
     [Id(8)] public bool IsMobile { get; init; }
     [Id(9)] public string MobileLocation { get; init; } = "";
     [Id(10)] public ImmutableArray<string> Pledges { get; init; } = [];
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("CommunityCode = ").Append(CommunityCode).Append(", CellCode = ").Append(CellCode);
+        return true;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.MemberRecord")]
@@ -131,6 +156,12 @@ public sealed record MemberRecord
     [Id(0)] public required string Id { get; init; }
     [Id(1)] public required MemberDefinition Definition { get; init; }
     [Id(2)] public DateTimeOffset CreatedUtc { get; init; }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id);
+        return true;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.OrganDefinition")]

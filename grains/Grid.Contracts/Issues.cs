@@ -136,6 +136,12 @@ public sealed record IssueReport
     [Id(8)] public string ReporterPhone { get; init; } = "";
     /// <summary>就地解决: when set, the reporter (a grid worker of the cell) resolves it at once with this note.</summary>
     [Id(9)] public string? ResolveOnSpotNote { get; init; }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("CellCode = ").Append(CellCode).Append(", CategoryCode = ").Append(CategoryCode);
+        return true;
+    }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.IssueRecord")]
@@ -166,6 +172,12 @@ public sealed record IssueRecord
     [Id(20)] public int HandlingHours { get; init; }
 
     public bool IsOpen => Status is not (IssueStatus.Rejected or IssueStatus.Closed);
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id).Append(", Status = ").Append(Status).Append(", Version = ").Append(Version);
+        return true;
+    }
 }
 
 /// <summary>A step someone asks for; which fields matter depends on the action.</summary>

@@ -12,6 +12,12 @@ public sealed record RosterEntry
     [Id(2)] public string? MemberId { get; init; }
     [Id(3)] public string? CommunityCode { get; init; }
     [Id(4)] public DateTimeOffset? RegisteredUtc { get; init; }
+
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("MemberId = ").Append(MemberId);
+        return true;
+    }
 }
 
 /// <summary>报到率 and friends for one organ.</summary>

@@ -14,6 +14,19 @@ public static partial class PersonalData
     [GeneratedRegex(@"^0\d{2,3}-?\d{7,8}$")]
     private static partial Regex LandlinePattern();
 
+    [GeneratedRegex(@"(?<!\d)1[3-9]\d{9}(?!\d)")]
+    private static partial Regex MobileInText();
+
+    [GeneratedRegex(@"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")]
+    private static partial Regex IdNumberInText();
+
+    /// <summary>
+    /// Masks every mobile number and resident ID number in free text: the last line of defence
+    /// for logs, where a value may arrive inside an exception message or an unexpected property.
+    /// </summary>
+    public static string Scrub(string text) =>
+        IdNumberInText().Replace(MobileInText().Replace(text, m => MaskPhone(m.Value)), m => MaskIdNumber(m.Value));
+
     private static readonly int[] IdWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     private const string IdCheckCharacters = "10X98765432";
 

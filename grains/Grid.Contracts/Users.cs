@@ -35,4 +35,11 @@ public sealed record UserAccount
     /// <summary>Created by demo seeding; such accounts only sign in while demo seeding is on.</summary>
     [Id(7)] public bool IsDemo { get; init; }
     [Id(8)] public DateTimeOffset CreatedUtc { get; init; }
+
+    // Never printed with its password hash.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Username = ").Append(Username).Append(", Role = ").Append(Role);
+        return true;
+    }
 }

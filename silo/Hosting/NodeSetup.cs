@@ -6,6 +6,7 @@ using Grid.Grains;
 using Grid.Grains.Issues;
 using Grid.Silo.Issues;
 using Grid.Silo.Live;
+using Grid.Silo.Logging;
 using Grid.Silo.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -39,18 +40,24 @@ public static class NodeSetup
         services.AddSerilog((sp, log) =>
         {
             var grid = sp.GetRequiredService<IOptions<GridOptions>>().Value;
-            log.ReadFrom.Configuration(builder.Configuration)
-                .MinimumLevel.Information()
+            // Defaults first, so that Serilog:* configuration can still raise or lower any level.
+            log.MinimumLevel.Information()
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 // Data protection is unused (tokens are JWTs); its key-storage warning is noise.
                 .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
                 .MinimumLevel.Override("Orleans", LogEventLevel.Warning)
                 .MinimumLevel.Override("Polly", LogEventLevel.Warning)
-                .Enrich.FromLogContext()
-                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}")
-                .WriteTo.File(new CompactJsonFormatter(), Path.Combine(grid.FullDataDirectory, "logs", "grid-.json"),
+                .ReadFrom.Configuration(builder.Configuration)
+                .Destructure.With<PersonalDataDestructuringPolicy>()
+                .Enrich.FromLogContext();
+            // Personal data never reaches a sink: every sink is behind the scrubber.
+            log.WriteTo.Sink(Serilog.Configuration.LoggerSinkConfiguration.Wrap(sink => new ScrubbingSink(sink), sinks =>
+            {
+                sinks.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                sinks.File(new CompactJsonFormatter(), Path.Combine(grid.FullDataDirectory, "logs", "grid-.json"),
                     rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
+            }));
         });
 
         // Hosted services start in the order registered: the schema before the silo.
