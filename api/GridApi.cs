@@ -7,6 +7,7 @@ using Grid.Api.Issues;
 using Grid.Api.Members;
 using Grid.Api.Open311;
 using Grid.Api.Problems;
+using Grid.Api.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -84,13 +85,17 @@ public static class GridApi
         });
         services.AddOpen311();
         services.AddOpenApi();
+        services.AddGridRateLimits();
+        // CORS stays closed: no policy is registered, so browsers refuse cross-origin calls.
         services.AddSignalR();
         return services;
     }
 
     public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api");
+        // Explicit on every endpoint, not only by the fallback policy: the authorisation matrix
+        // test fails for any endpoint that carries neither a requirement nor AllowAnonymous.
+        var api = app.MapGroup("/api").RequireAuthorization();
         api.MapAuthEndpoints();
         api.MapUserEndpoints();
         api.MapCommunityEndpoints();
@@ -106,7 +111,7 @@ public static class GridApi
         api.MapAssignmentEndpoints();
         // Outside /api: anonymous to the JWT fallback policy, guarded by an api_key filter of its own.
         app.MapOpen311Endpoints();
-        app.MapHub<CommandHub>(CommandHub.Path);
+        app.MapHub<CommandHub>(CommandHub.Path).RequireAuthorization();
         app.MapOpenApi().AllowAnonymous();
         return app;
     }
@@ -117,6 +122,7 @@ public static class GridApi
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
     }
 }

@@ -1,4 +1,5 @@
 using Grid.Api;
+using Grid.Api.Security;
 using Grid.Silo.Demo;
 using Grid.Silo.Health;
 using Grid.Silo.Hosting;
@@ -17,6 +18,7 @@ builder.Services.AddHealthChecks()
 builder.Services.AddHostedService<StartupSeeder>();
 
 var app = builder.Build();
+app.UseGridSecurityHeaders(app.Configuration);
 
 // The dashboard: a static site copied next to the binaries at build time (see Grid.Silo.csproj).
 var site = Path.Combine(AppContext.BaseDirectory, "dashboard");

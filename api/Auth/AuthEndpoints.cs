@@ -21,6 +21,7 @@ public static class AuthEndpoints
     {
         api.MapPost("/auth/token", IssueToken)
             .AllowAnonymous()
+            .RequireRateLimiting(Security.RateLimits.Token)
             .WithTags("Auth")
             .WithSummary("Exchange a username and password for a bearer token (JWT).");
     }
@@ -33,12 +34,19 @@ public static class AuthEndpoints
         errors.Text("password", request?.Password, 256);
         if (errors.Any) return errors.ToProblem();
 
-        var account = await grains.GetGrain<IUserGrain>(request!.Username!.Trim().ToLowerInvariant()).Get();
+        var username = request!.Username!.Trim().ToLowerInvariant();
+        var throttle = grains.GetGrain<ILoginThrottleGrain>(username);
+        if (await throttle.LockedUntil() is { } until)
+            return TypedResults.Problem(title: "Sign-in locked", statusCode: StatusCodes.Status429TooManyRequests,
+                detail: $"Too many failed sign-ins for this username; try again after {until.ToOffset(TimeSpan.FromHours(8)):HH:mm} (China Standard Time).");
+        var account = await grains.GetGrain<IUserGrain>(username).Get();
         if (account is { IsDemo: true } && !options.Value.AllowDemoUsers) account = null;
         if (!Passwords.Verify(account, request.Password!))
         {
+            await throttle.Failed();
             return TypedResults.Problem(title: "Sign-in failed", detail: "Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
         }
+        await throttle.Succeeded();
         var (token, lifetime) = issuer.Issue(account!);
         return TypedResults.Ok(new TokenResponse(token, "Bearer", (int)lifetime.TotalSeconds));
     }

@@ -32,7 +32,9 @@ public static partial class HouseholdEndpoints
         if (!caller.CanEditHouseholds(definition.CellCode)) return Problem.Forbidden($"You may not register households in cell {definition.CellCode}.");
 
         var cell = grains.GetGrain<IGridCellGrain>(definition.CellCode);
-        if (await cell.Get() is null) return Problem.Invalid("cellCode", $"No cell {definition.CellCode}.");
+        if (await cell.Get() is not { } view) return Problem.Invalid("cellCode", $"No cell {definition.CellCode}.");
+        if (definition.Location is { } at && GeoDistance.ToRingMeters(at, view.Definition.Boundary) > GeoDistance.CellToleranceMeters)
+            return Problem.Invalid("location", $"The position is outside cell {definition.CellCode}.");
         var id = (await cell.ClaimHouseholdIds([definition.Address]))[0];
         var result = await grains.GetGrain<IHouseholdGrain>(id).Create(definition, caller.Username);
         var body = HouseholdResponse.For(result.Record, caller);

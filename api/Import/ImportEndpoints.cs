@@ -32,6 +32,7 @@ public static class ImportEndpoints
     public static void MapImportEndpoints(this IEndpointRouteBuilder api)
     {
         var import = api.MapGroup("/import").WithTags("Import")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBytes + 1024))
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee));
         import.MapPost("/cells", ImportCells).Accepts<string>("application/geo+json", "application/json")
             .WithSummary("Import cells from a GeoJSON FeatureCollection of Polygons with properties code and name.");
@@ -106,6 +107,8 @@ public static class ImportEndpoints
                     if (!communities.TryGetValue(communityCode, out var community))
                         communities[communityCode] = community = await grains.GetGrain<ICommunityGrain>(communityCode).Get();
                     if (community is null) rowErrors.Add("properties.code", $"community {communityCode} does not exist; create it first.");
+                    else if (ring.Length > 0 && ring.Max(p => GeoDistance.Meters(p, community.Definition.Centre)) > GeoDistance.CommunityRadiusMeters)
+                        rowErrors.Add("geometry.coordinates", $"the cell lies more than {GeoDistance.CommunityRadiusMeters / 1000:0} km from the centre of community {communityCode}; is it in the right community?");
                 }
             }
             foreach (var (field, messages) in rowErrors.ToDictionary())
@@ -188,6 +191,7 @@ public static class ImportEndpoints
         var errors = new List<ImportRowError>();
         var groups = new Dictionary<(string Cell, string Address), (int Row, HouseholdRequest Request, List<ResidentRequest> Residents)>();
         var cells = new Dictionary<string, ImmutableDictionary<string, string>?>();
+        var boundaries = new Dictionary<string, ImmutableArray<GeoPoint>>();
         foreach (var (line, fields) in table.Rows)
         {
             var rowErrors = new FieldErrors();
@@ -201,7 +205,9 @@ public static class ImportEndpoints
                 if (!cells.TryGetValue(cell, out var index))
                 {
                     var grain = grains.GetGrain<IGridCellGrain>(cell);
-                    cells[cell] = index = await grain.Get() is null ? null : await grain.HouseholdIdsByAddress();
+                    var view = await grain.Get();
+                    cells[cell] = index = view is null ? null : await grain.HouseholdIdsByAddress();
+                    if (view is not null) boundaries[cell] = view.Definition.Boundary;
                 }
                 if (index is null) rowErrors.Add("cell_code", $"no cell {cell}.");
             }
@@ -216,6 +222,9 @@ public static class ImportEndpoints
             {
                 location = new GeoPointRequest(ParseDouble(lng), ParseDouble(lat));
                 rowErrors.AddIf(location.Lng is null || location.Lat is null, "lng/lat", "must both be decimal numbers.");
+                if (location is { Lng: { } x, Lat: { } y } && boundaries.TryGetValue(cell, out var ring) &&
+                    GeoDistance.ToRingMeters(new GeoPoint(x, y), ring) > GeoDistance.CellToleranceMeters)
+                    rowErrors.Add("lng/lat", $"the position is outside cell {cell}.");
             }
             var request = new HouseholdRequest(cell, address, resident is null ? [] : [resident], tags, location);
             RequestValidation.Validate(request, rowErrors);

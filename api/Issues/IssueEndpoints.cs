@@ -21,6 +21,7 @@ public static class IssueEndpoints
     {
         var issues = api.MapGroup("/issues").WithTags("Issues");
         issues.MapPost("/", Report)
+            .RequireRateLimiting(Security.RateLimits.Report)
             .Produces<IssueResponse>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Report an issue (诉求/事件). Send an Idempotency-Key header: the same key never creates two issues.");
@@ -61,7 +62,9 @@ public static class IssueEndpoints
         errors.AddIf(key.Length > 100, IdempotencyKeyHeader, "must be at most 100 characters.");
         if (report is null || errors.Any) return errors.ToProblem();
         if (IssuePermissions.CannotReport(caller, report.CellCode, report.ResolveOnSpotNote is not null) is { } denied) return Problem.Forbidden(denied);
-        if (await grains.GetGrain<IGridCellGrain>(report.CellCode).Get() is null) return Problem.Invalid("cellCode", $"No cell {report.CellCode}.");
+        if (await grains.GetGrain<IGridCellGrain>(report.CellCode).Get() is not { } cell) return Problem.Invalid("cellCode", $"No cell {report.CellCode}.");
+        if (report.Location is { } at && GeoDistance.ToRingMeters(at, cell.Definition.Boundary) > GeoDistance.CellToleranceMeters)
+            return Problem.Invalid("location", $"The position is outside cell {report.CellCode}.");
         var category = await grains.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key).Find(report.CategoryCode);
         if (category is not { ParentCode: not null }) return Problem.Invalid("categoryCode", $"No category {report.CategoryCode} (use a subclass, e.g. 10.01; GET /api/categories).");
 

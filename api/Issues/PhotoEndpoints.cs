@@ -16,6 +16,7 @@ public static class PhotoEndpoints
     public static void MapPhotoEndpoints(this IEndpointRouteBuilder api)
     {
         var photos = api.MapGroup("/issues/{id}/photos").WithTags("Issues");
+        photos.WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBytes + 1024));
         photos.MapPost("/", Upload)
             .WithSummary("Attach a photo: ?kind=before (on report) or after (on resolve); the body is the JPEG, PNG or WebP image, at most 5 MiB.");
         photos.MapGet("/{photoId}", Download).WithSummary("A photo's image.");

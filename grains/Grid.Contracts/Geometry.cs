@@ -105,3 +105,43 @@ public static class Geometry
     public static ImmutableArray<GeoPoint> Ring(params (double Lng, double Lat)[] points) =>
         [.. points.Select(p => new GeoPoint(p.Lng, p.Lat))];
 }
+
+/// <summary>Distances on the ground, for checking that positions lie where they claim to.</summary>
+public static class GeoDistance
+{
+    private const double EarthRadiusMeters = 6_371_000;
+
+    public static double Meters(GeoPoint a, GeoPoint b)
+    {
+        var dLat = Radians(b.Lat - a.Lat);
+        var dLng = Radians(b.Lng - a.Lng);
+        var h = Math.Sin(dLat / 2) * Math.Sin(dLat / 2) + Math.Cos(Radians(a.Lat)) * Math.Cos(Radians(b.Lat)) * Math.Sin(dLng / 2) * Math.Sin(dLng / 2);
+        return 2 * EarthRadiusMeters * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+    }
+
+    /// <summary>0 inside the ring, else the distance to its nearest edge (flat-earth approximation, fine at cell scale).</summary>
+    public static double ToRingMeters(GeoPoint p, IReadOnlyList<GeoPoint> ring)
+    {
+        if (Geometry.Contains(ring, p)) return 0;
+        var metersPerLng = 111_320 * Math.Cos(Radians(p.Lat));
+        const double metersPerLat = 110_540;
+        var best = double.MaxValue;
+        for (var i = 0; i < ring.Count - 1; i++)
+        {
+            double ax = (ring[i].Lng - p.Lng) * metersPerLng, ay = (ring[i].Lat - p.Lat) * metersPerLat;
+            double bx = (ring[i + 1].Lng - p.Lng) * metersPerLng, by = (ring[i + 1].Lat - p.Lat) * metersPerLat;
+            double dx = bx - ax, dy = by - ay;
+            var t = dx == 0 && dy == 0 ? 0 : Math.Clamp(-(ax * dx + ay * dy) / (dx * dx + dy * dy), 0, 1);
+            best = Math.Min(best, Math.Sqrt(Math.Pow(ax + t * dx, 2) + Math.Pow(ay + t * dy, 2)));
+        }
+        return best;
+    }
+
+    /// <summary>How far from its cell a reported position may be: GPS on a phone is off by tens of metres.</summary>
+    public const double CellToleranceMeters = 150;
+
+    /// <summary>How far from its community's centre a cell's corner may lie.</summary>
+    public const double CommunityRadiusMeters = 10_000;
+
+    private static double Radians(double degrees) => degrees * Math.PI / 180;
+}

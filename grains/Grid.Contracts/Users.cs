@@ -43,3 +43,19 @@ public sealed record UserAccount
         return true;
     }
 }
+
+/// <summary>
+/// Failed sign-ins of one username (key: the lower-case username, whether or not such a login
+/// exists, so that a lock-out does not reveal which usernames are real).
+/// </summary>
+[Alias("grid.ILoginThrottleGrain")]
+public interface ILoginThrottleGrain : IGrainWithStringKey
+{
+    public const int MaxFailures = 5;
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+
+    /// <summary>When sign-in opens again, or null when it is open now.</summary>
+    [Alias("LockedUntil")] Task<DateTimeOffset?> LockedUntil();
+    [Alias("Failed")] Task Failed();
+    [Alias("Succeeded")] Task Succeeded();
+}

@@ -22,4 +22,5 @@ public static class GridStorage
     public const string Categories = "categories";
     public const string IdempotencyKey = "idempotency_key";
     public const string Assignment = "assignment";
+    public const string LoginThrottle = "login_throttle";
 }

@@ -26,6 +26,8 @@ public static class NodeSetup
     public static void AddGridNode(this WebApplicationBuilder builder)
     {
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        // A request body is at most 1 MiB unless its endpoint says more (imports, photos).
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         var services = builder.Services;
 
         services.AddOptions<GridOptions>().BindConfiguration(GridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -37,6 +39,8 @@ public static class NodeSetup
             auth.AllowDemoUsers = seed.Value.Demo;
         });
 
+        // preserveStaticLogger: each host logs through its own logger, never the process-wide static one
+        // (two hosts in one process, as in tests, would otherwise write into each other's files).
         services.AddSerilog((sp, log) =>
         {
             var grid = sp.GetRequiredService<IOptions<GridOptions>>().Value;
@@ -58,7 +62,7 @@ public static class NodeSetup
                 sinks.File(new CompactJsonFormatter(), Path.Combine(grid.FullDataDirectory, "logs", "grid-.json"),
                     rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14);
             }));
-        });
+        }, preserveStaticLogger: true);
 
         // Hosted services start in the order registered: the schema before the silo.
         services.AddHostedService<SqliteSchemaInstaller>();

@@ -39,6 +39,9 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Grid:SiloPort", TestData.FreeTcpPort().ToString());
         builder.UseSetting("Grid:Admin:Username", "root");
         builder.UseSetting("Grid:Admin:Password", AdminPassword);
+        // Many tests share this host and sign in often; the limits themselves are tested on a host of their own.
+        builder.UseSetting("Grid:RateLimits:TokenPerMinute", "10000");
+        builder.UseSetting("Grid:RateLimits:ReportsPerMinute", "10000");
         builder.UseSetting("Grid:Open311:Clients:0:Name", "civic-app");
         builder.UseSetting("Grid:Open311:Clients:0:ApiKey", Open311Key);
         builder.UseSetting("Grid:Open311:Clients:1:Name", "dongzha-app");
