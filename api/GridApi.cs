@@ -109,6 +109,7 @@ public static class GridApi
         api.MapOrganEndpoints();
         api.MapMemberServiceEndpoints();
         api.MapAssignmentEndpoints();
+        api.MapAuditEndpoints();
         // Outside /api: anonymous to the JWT fallback policy, guarded by an api_key filter of its own.
         app.MapOpen311Endpoints();
         app.MapHub<CommandHub>(CommandHub.Path).RequireAuthorization();
@@ -121,6 +122,8 @@ public static class GridApi
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Before authentication, so refusals (401, 403, 429) are audited too; the caller is read once the request is done.
+        app.UseGridAudit();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

@@ -86,6 +86,7 @@ public static class NodeSetup
             .ValidateOnStart();
         services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
         services.AddSingleton<IPhotoStore, SqlitePhotoStore>();
+        services.AddSingleton<Grid.Api.Security.IAuditLog, SqliteAuditLog>();
         services.AddSingleton<ILiveEvents, HubLiveEvents>();
         services.AddHostedService<DeadlineWatch>();
     }

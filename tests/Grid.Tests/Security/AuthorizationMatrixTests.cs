@@ -84,6 +84,8 @@ public partial class AuthorizationMatrixTests(GridHost host)
         ["POST /api/assignments/"] = Allow(),
         ["GET /api/assignments/{id}"] = Deny(Scheduler),
         ["POST /api/assignments/{id}/{action}"] = Deny(Admin, Committee, Scheduler, Worker), // action: accept, the member's own
+        ["GET /api/audit"] = Deny(AllButAdmin),
+        ["GET /api/communities/{code}/households/export"] = Deny(AllButAdmin),
         ["GET /open311/v2/services.{format}"] = new([], ApiKey: true),
         ["POST /open311/v2/requests.{format}"] = new([], ApiKey: true),
         ["GET /open311/v2/requests.{format}"] = new([], ApiKey: true),

@@ -1,0 +1,54 @@
+using Grid.Api.Security;
+using Grid.Silo.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Grid.Silo.Storage;
+
+/// <summary>The audit trail in the node's SQLite file (deploy/sql/sqlite/0003), append-only by trigger.</summary>
+public sealed class SqliteAuditLog(IOptions<GridOptions> options) : IAuditLog
+{
+    public async Task Record(AuditEntry e)
+    {
+        await using var connection = new SqliteConnection(options.Value.SqliteConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO AuditLog (AtUtc, Username, Role, Method, Path, Route, Status, RemoteAddress, DurationMs, Detail)
+            VALUES ($at, $user, $role, $method, $path, $route, $status, $remote, $duration, $detail)
+            """;
+        command.Parameters.AddWithValue("$at", SqliteText.Utc(e.AtUtc));
+        command.Parameters.AddWithValue("$user", e.Username);
+        command.Parameters.AddWithValue("$role", e.Role);
+        command.Parameters.AddWithValue("$method", e.Method);
+        command.Parameters.AddWithValue("$path", e.Path);
+        command.Parameters.AddWithValue("$route", e.Route);
+        command.Parameters.AddWithValue("$status", e.Status);
+        command.Parameters.AddWithValue("$remote", e.RemoteAddress);
+        command.Parameters.AddWithValue("$duration", e.DurationMs);
+        command.Parameters.AddWithValue("$detail", e.Detail);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> Query(AuditQuery q)
+    {
+        await using var connection = new SqliteConnection(options.Value.SqliteConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT AtUtc, Username, Role, Method, Path, Route, Status, RemoteAddress, DurationMs, Detail FROM AuditLog
+            WHERE ($user IS NULL OR Username = $user) AND ($from IS NULL OR AtUtc >= $from) AND ($to IS NULL OR AtUtc < $to)
+            ORDER BY Seq DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$user", (object?)q.Username ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", SqliteText.Utc(q.FromUtc));
+        command.Parameters.AddWithValue("$to", SqliteText.Utc(q.ToUtc));
+        command.Parameters.AddWithValue("$limit", q.Limit);
+        var list = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            list.Add(new AuditEntry(SqliteText.ParseUtc(reader.GetString(0)), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.GetString(4), reader.GetString(5), reader.GetInt32(6), reader.GetString(7), reader.GetInt32(8), reader.GetString(9)));
+        return list;
+    }
+}
