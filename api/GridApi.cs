@@ -28,7 +28,7 @@ public static class GridApi
             .ValidateOnStart();
         services.AddSingleton<TokenIssuer>();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddGridAuthentication();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TokenIssuer>((jwt, issuer) =>
         {
             jwt.MapInboundClaims = false;

@@ -19,6 +19,9 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00", ErrorMessage = "Grid:Auth:TokenLifetime must be between 5 minutes and 7 days.")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>An external OpenID Connect issuer whose tokens Grid accepts besides its own (Grid:Auth:Oidc).</summary>
+    public OidcOptions Oidc { get; set; } = new();
+
     /// <summary>Whether accounts made by demo seeding may sign in; follows Grid:Seed:Demo.</summary>
     public bool AllowDemoUsers { get; set; }
 
@@ -35,4 +38,28 @@ public sealed class AuthOptions
         }
         return System.Text.Encoding.UTF8.GetBytes(SigningKey);
     }
+}
+
+/// <summary>
+/// Grid:Auth:Oidc — tokens from a government identity provider. Its tokens must carry Grid's
+/// role and scope, in claims named here; unknown roles get no access.
+/// </summary>
+public sealed class OidcOptions
+{
+    /// <summary>The issuer URL (its /.well-known/openid-configuration is read); empty: not used.</summary>
+    public string Authority { get; set; } = "";
+
+    public string Audience { get; set; } = "grid";
+
+    /// <summary>Only for a test or lab issuer on plain HTTP.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    public string UsernameClaim { get; set; } = "preferred_username";
+    public string DisplayNameClaim { get; set; } = "name";
+    public string RoleClaim { get; set; } = "grid_role";
+    public string CommunityClaim { get; set; } = "grid_community";
+    public string CellClaim { get; set; } = "grid_cell";
+    public string MemberClaim { get; set; } = "grid_member";
+
+    public bool Enabled => Authority.Length > 0;
 }
