@@ -44,6 +44,7 @@ public static class Open311Endpoints
         v2.MapGet("/services.{format}", Services)
             .WithSummary("GeoReport v2 services: one per category subclass, grouped by class. Needs api_key.");
         v2.MapPost("/requests.{format}", Post)
+            .RequireRateLimiting(Security.RateLimits.Report)
             .WithSummary("GeoReport v2: report a service request (form-encoded: api_key, service_code, lat, long, description, …) in the cell containing lat/long. " +
                          "Send an Idempotency-Key header: retries with the same key never create two issues.");
         v2.MapGet("/requests.{format}", List)
