@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Grid.Api.Auth;
+using Grid.Api.Dashboard;
 using Grid.Api.Directory;
 using Grid.Api.Hubs;
 using Grid.Api.Import;
@@ -42,34 +43,14 @@ public static class GridApi
                         context.Token = token;
                     return Task.CompletedTask;
                 },
-                OnChallenge = async context =>
-                {
-                    context.HandleResponse();
-                    var detail = context.AuthenticateFailure switch
-                    {
-                        null => "A bearer token is required: POST /api/auth/token, then send 'Authorization: Bearer <token>'.",
-                        Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "The token has expired; request a new one.",
-                        _ => "The token is not valid.",
-                    };
-                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                    context.Response.Headers.WWWAuthenticate = "Bearer";
-                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = context.HttpContext,
-                        ProblemDetails = new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = detail },
-                    });
-                },
-                OnForbidden = async context =>
-                {
-                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
-                    await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = context.HttpContext,
-                        ProblemDetails = new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "Your role may not do this." },
-                    });
-                },
             };
+            ProblemAnswers(jwt.Events, "A bearer token is required: POST /api/auth/token, then send 'Authorization: Bearer <token>'.");
         });
+        services.AddOrleansDashboardAuth(events => ProblemAnswers(events,
+            "Sign in to the command dashboard as an administrator and open 集群监控 from there (POST /api/dashboard/orleans-session sets the cookie this page needs)."));
+        services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MapOptions>, MapOptionsValidation>();
         // Every endpoint needs a signed-in caller unless it says otherwise.
         services.AddAuthorizationBuilder().SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
@@ -91,6 +72,37 @@ public static class GridApi
         return services;
     }
 
+    /// <summary>401 and 403 of a JWT scheme as RFC 7807 problems.</summary>
+    private static void ProblemAnswers(JwtBearerEvents events, string missingToken)
+    {
+        events.OnChallenge = async context =>
+        {
+            context.HandleResponse();
+            var detail = context.AuthenticateFailure switch
+            {
+                null => missingToken,
+                Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "The token has expired; request a new one.",
+                _ => "The token is not valid.",
+            };
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context.HttpContext,
+                ProblemDetails = new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = detail },
+            });
+        };
+        events.OnForbidden = async context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context.HttpContext,
+                ProblemDetails = new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "Your role may not do this." },
+            });
+        };
+    }
+
     public static IEndpointRouteBuilder MapGridApi(this IEndpointRouteBuilder app)
     {
         // Explicit on every endpoint, not only by the fallback policy: the authorisation matrix
@@ -110,6 +122,7 @@ public static class GridApi
         api.MapMemberServiceEndpoints();
         api.MapAssignmentEndpoints();
         api.MapAuditEndpoints();
+        api.MapDashboardEndpoints();
         // Outside /api: anonymous to the JWT fallback policy, guarded by an api_key filter of its own.
         app.MapOpen311Endpoints();
         app.MapHub<CommandHub>(CommandHub.Path).RequireAuthorization();
@@ -128,4 +141,11 @@ public static class GridApi
         app.UseRateLimiter();
         app.UseAuthorization();
     }
+}
+
+/// <summary>Stops the node at start-up with every mistake in Grid:Map spelled out.</summary>
+internal sealed class MapOptionsValidation : IValidateOptions<MapOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MapOptions options) =>
+        options.Errors().ToList() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
 }

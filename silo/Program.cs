@@ -1,4 +1,5 @@
 using Grid.Api;
+using Grid.Api.Dashboard;
 using Grid.Api.Security;
 using Grid.Silo.Demo;
 using Grid.Silo.Health;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddGridNode();
@@ -34,6 +36,7 @@ else
 }
 app.UseGridApi();
 app.MapGridApi();
+app.MapOrleansDashboard(OrleansDashboardAuth.Path).RequireAuthorization(OrleansDashboardAuth.Policy);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 

@@ -35,6 +35,37 @@ public sealed class TokenIssuer(IOptions<AuthOptions> options, TimeProvider cloc
         return (token, o.TokenLifetime);
     }
 
+    /// <summary>
+    /// A token for the Orleans dashboard's cookie: the same signing key, but its own audience, so
+    /// it opens nothing under /api; it lives at most <paramref name="lifetime"/> and never past <paramref name="notAfter"/>.
+    /// </summary>
+    public (string Token, TimeSpan Lifetime) IssueForOrleansDashboard(ClaimsPrincipal user, TimeSpan lifetime, DateTimeOffset? notAfter)
+    {
+        var o = options.Value;
+        var now = clock.GetUtcNow();
+        var expires = notAfter is { } end && end < now + lifetime ? end : now + lifetime;
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = o.Issuer,
+            Audience = OrleansDashboardAudience,
+            Subject = new ClaimsIdentity(user.Claims.Where(c => c.Type is GridClaims.Subject or GridClaims.Name or GridClaims.Role)),
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(o.SigningKeyBytes()), SecurityAlgorithms.HmacSha256),
+        });
+        return (token, expires - now);
+    }
+
+    public const string OrleansDashboardAudience = "grid-orleans-dashboard";
+
+    public TokenValidationParameters OrleansDashboardValidationParameters()
+    {
+        var parameters = ValidationParameters();
+        parameters.ValidAudience = OrleansDashboardAudience;
+        return parameters;
+    }
+
     public TokenValidationParameters ValidationParameters() => new()
     {
         ValidIssuer = options.Value.Issuer,

@@ -1,5 +1,10 @@
 // Grid 指挥中心 — static dashboard served by the .NET node.
 // Plain ES2020, no build step: the host serves this file as-is.
+//
+// Live data: on joining a community the hub sends a snapshot (every cell's colour and the
+// counters), then deltas (cellStatus, counters, event). Each carries atUtc; per cell and for the
+// counters the page keeps whichever it received is newer, so a snapshot and the deltas racing it
+// may arrive in any order. The client joins again after every reconnect, and so gets a new snapshot.
 'use strict';
 
 (() => {
@@ -10,12 +15,16 @@
   const COMMUNITY_KEY = 'grid.community';
   const CST = 'Asia/Shanghai';
   const MAX_EVENTS = 50;
+  const MAX_MEMBER_CARDS = 12;
   const STATUSES = ['normal', 'attention', 'overdue', 'escalated'];
   const STATUS_LABEL = { normal: '正常', attention: '关注', overdue: '超期', escalated: '督办' };
+  const ISSUE_STATUS_LABEL = {
+    reported: '待受理', accepted: '已立案', rejected: '不予立案', dispatched: '已派遣',
+    in_progress: '处置中', resolved: '待核查', closed: '已结案',
+  };
   // Event kinds are open-ended on the server; unknown kinds are shown as sent.
   const KIND_LABEL = {
-    incident: '事件', report: '上报', dispatch: '派单', accept: '受理', resolve: '办结',
-    overdue: '超期', escalate: '督办', escalated: '督办', visit: '走访', patrol: '巡查', notice: '通知',
+    issue: '诉求', escalation: '督办', whistle: '吹哨', assignment: '任务', sign_in: '到岗', skipped: '略过',
   };
   // Below this zoom a whole township is in view and permanent labels overlap.
   const LABEL_MIN_ZOOM = 14;
@@ -30,16 +39,28 @@
     communityService: $('community-service'), cells: $('counter-cells'),
     households: $('counter-households'), members: $('counter-members'),
     detail: $('cell-detail'), ticker: $('event-ticker'), legend: $('map-legend'),
+    orleans: $('orleans-link'), fullscreen: $('fullscreen'),
+    filterCategory: $('filter-category'), filterStatus: $('filter-status'),
+    kpiOpen: $('counter-open'), kpiOverdue: $('counter-overdue'), kpiClosedToday: $('counter-closed-today'),
+    kpiOnTime: $('counter-on-time'), kpiOnTimeDetail: $('counter-on-time-detail'), kpiOnDuty: $('counter-on-duty'),
+    kpiRed: $('counter-red-saturday'), kpiRedDetail: $('counter-red-saturday-detail'),
   };
 
   const state = {
     token: null,
+    me: null,
     expiryTimer: 0,
     communities: [],
     community: null,          // selected community view
     joinedCode: null,         // community group the hub connection is in
-    cells: new Map(),         // cellCode -> { view, layer, status }
+    cells: new Map(),         // cellCode -> { view, layer, status, at }
+    countersAt: -Infinity,    // atUtc (ms) of the counters on screen
     selectedCell: null,
+    detailSeq: 0,             // discards drill-down answers for a cell no longer selected
+    detailTimer: 0,
+    memberCards: new Map(),   // memberId -> card (public: name, branch; never a phone)
+    categories: [],
+    hiddenStatuses: new Set(),
     loadSeq: 0,               // discards responses of a community the user already left
     map: null,
     cellLayer: null,
@@ -56,12 +77,18 @@
 
   const fmtTime = (d) => d.toLocaleTimeString('zh-CN', { timeZone: CST, hour12: false });
   const fmtDate = (d) => d.toLocaleDateString('zh-CN', { timeZone: CST, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const fmtDateTime = (d) => d.toLocaleString('zh-CN', { timeZone: CST, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
   function parseUtc(s) {
     if (!s) return null;
     // .NET may omit the zone designator on DateTime; the API contract says UTC.
     const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : s + 'Z');
     return Number.isNaN(d.getTime()) ? null : d;
+  }
+
+  function atMs(s) {
+    const d = parseUtc(s);
+    return d ? d.getTime() : -Infinity;
   }
 
   function tickClock() {
@@ -109,10 +136,11 @@
     return fallback;
   }
 
-  async function api(path, { optional = false } = {}) {
+  async function api(path, { optional = false, method = 'GET' } = {}) {
     let res;
     try {
       res = await fetch(path, {
+        method,
         headers: { Accept: 'application/json', Authorization: 'Bearer ' + state.token },
         cache: 'no-store',
       });
@@ -124,7 +152,7 @@
     if (res.status === 401) throw new AuthError('登录已过期，请重新登录');
     if (res.status === 403) throw new Error(await problemMessage(res, '没有权限查看该数据'));
     if (!res.ok) throw new Error(await problemMessage(res, `服务器错误（${res.status}）`));
-    return res.json();
+    return res.status === 204 ? null : res.json();
   }
 
   async function login(username, password) {
@@ -164,6 +192,7 @@
   function showLogin(message) {
     el.app.hidden = true;
     el.logout.hidden = true;
+    el.orleans.hidden = true;
     el.picker.hidden = true;
     el.loginPanel.hidden = false;
     el.loginError.textContent = message || '';
@@ -180,16 +209,19 @@
     ensureMap();
     startHub();
     try {
-      await Promise.all([loadCommunities(), loadTiles()]);
+      await Promise.all([loadMe(), loadCategories(), loadCommunities(), loadTiles()]);
     } catch (e) {
       handleError(e);
     }
   }
 
   function signOut(message) {
+    // The Orleans dashboard cookie goes with the sign-in that opened it (best effort).
+    if (state.token && state.me && state.me.role === 'admin') api('/api/dashboard/orleans-session', { method: 'DELETE', optional: true });
     clearToken();
     clearTimeout(state.expiryTimer);
     state.token = null;
+    state.me = null;
     state.loadSeq++;
     stopHub();
     clearCommunity();
@@ -199,6 +231,25 @@
     el.ticker.replaceChildren();
     showStatus('');
     showLogin(message);
+  }
+
+  async function loadMe() {
+    const me = await api('/api/me', { optional: true });
+    state.me = me;
+    el.orleans.hidden = !(me && me.role === 'admin');
+  }
+
+  async function openOrleans() {
+    // A page navigation cannot carry the bearer token: exchange it for the Orleans dashboard's own short-lived cookie.
+    const tab = window.open('about:blank', '_blank');
+    try {
+      const session = await api('/api/dashboard/orleans-session', { method: 'POST' });
+      const url = (session && session.url) || '/orleans/';
+      if (tab) { tab.opener = null; tab.location.href = url; } else window.location.href = url;
+    } catch (e) {
+      if (tab) tab.close();
+      handleError(e);
+    }
   }
 
   // ---------------------------------------------------------------- communities
@@ -263,6 +314,53 @@
     el.members.textContent = String(Number(c.memberCount) || 0);
   }
 
+  // ---------------------------------------------------------------- counters
+
+  function clearCounters() {
+    state.countersAt = -Infinity;
+    for (const b of [el.kpiOpen, el.kpiOverdue, el.kpiClosedToday, el.kpiOnTime, el.kpiOnDuty, el.kpiRed]) b.textContent = '—';
+    el.kpiOnTimeDetail.textContent = '';
+    el.kpiRedDetail.textContent = '';
+    el.kpiOverdue.closest('.kpi').classList.remove('alarm');
+  }
+
+  const pct = (rate) => (Math.round(rate * 1000) / 10).toFixed(1) + '%';
+
+  function applyCounters(c) {
+    if (!c || !state.community || c.communityCode !== state.community.definition.code) return;
+    const at = atMs(c.atUtc);
+    if (at < state.countersAt) return; // an older state than the one on screen
+    state.countersAt = at;
+    setKpi(el.kpiOpen, String(Number(c.open) || 0));
+    setKpi(el.kpiOverdue, String(Number(c.overdue) || 0));
+    el.kpiOverdue.closest('.kpi').classList.toggle('alarm', Number(c.overdue) > 0);
+    setKpi(el.kpiClosedToday, String(Number(c.closedToday) || 0));
+    if (typeof c.onTimeRate === 'number') {
+      setKpi(el.kpiOnTime, pct(c.onTimeRate));
+      el.kpiOnTimeDetail.textContent = `${c.closedOnTimeThisMonth}/${c.closedThisMonth} 件`;
+    } else {
+      setKpi(el.kpiOnTime, '—');
+      el.kpiOnTimeDetail.textContent = '本月尚无结案';
+    }
+    setKpi(el.kpiOnDuty, String(Number(c.membersOnDuty) || 0));
+    const red = c.redSaturday;
+    if (red && typeof red.rate === 'number') {
+      setKpi(el.kpiRed, pct(red.rate));
+      el.kpiRedDetail.textContent = `${red.attended}/${red.expected} 人`;
+    } else {
+      setKpi(el.kpiRed, '—');
+      el.kpiRedDetail.textContent = '暂无活动数据';
+    }
+  }
+
+  function setKpi(node, text) {
+    if (node.textContent === text) return;
+    node.textContent = text;
+    node.classList.remove('bump');
+    void node.offsetWidth; // restart the highlight when values change back to back
+    node.classList.add('bump');
+  }
+
   // ---------------------------------------------------------------- map
 
   function ensureMap() {
@@ -289,14 +387,17 @@
   }
 
   async function loadTiles() {
-    // Tiles are an operator opt-in (e.g. an intranet tile server); failure means "no tiles".
+    // Tiles are an operator opt-in (e.g. 天地图 or an intranet tile server); failure means "no tiles".
     if (state.tilesChecked) return;
     state.tilesChecked = true;
     const cfg = await api('/api/dashboard/config', { optional: true }).catch(() => null);
     const url = cfg && typeof cfg.tileUrl === 'string' ? cfg.tileUrl.trim() : '';
     if (!url || !state.map) return;
     const attribution = typeof cfg.tileAttribution === 'string' ? cfg.tileAttribution : '';
-    state.tileLayer = L.tileLayer(url, { maxZoom: 19, attribution: escapeHtml(attribution) }).addTo(state.map);
+    const options = { maxZoom: 19, attribution: escapeHtml(attribution) };
+    if (cfg.tileSubdomains) options.subdomains = String(cfg.tileSubdomains);
+    state.tileLayer = L.tileLayer(url, options).addTo(state.map);
+    el.map.classList.add('has-tiles');
     if (attribution) L.control.attribution({ prefix: false }).addTo(state.map);
   }
 
@@ -325,6 +426,8 @@
     if (state.cellLayer) state.cellLayer.clearLayers();
     state.cells.clear();
     state.selectedCell = null;
+    state.detailSeq++;
+    clearCounters();
     renderDetail();
     updateLegendCounts();
   }
@@ -336,7 +439,8 @@
     for (const view of cells) {
       const code = view.definition.code;
       const status = normStatus(view.status);
-      const entry = { view, layer: null, status };
+      // The list's colour is older than anything the hub sends after it.
+      const entry = { view, layer: null, status, at: -Infinity };
       state.cells.set(code, entry);
 
       const latlngs = toLatLngs(view.definition.boundary);
@@ -354,10 +458,12 @@
       if (path) {
         path.setAttribute('data-cell-code', code);
         path.setAttribute('data-status', status);
+        path.classList.toggle('dimmed', state.hiddenStatuses.has(status));
       }
       entry.layer = layer;
     }
 
+    el.map.dataset.cellCount = String(state.cells.size);
     updateLegendCounts();
     fitToCells(community);
   }
@@ -376,14 +482,22 @@
     updateLabelVisibility();
   }
 
-  function setCellStatus(code, status) {
+  /** Applies a cell colour unless the page already shows a newer one. */
+  function setCellStatus(code, status, at) {
     const entry = state.cells.get(code);
     if (!entry) return false;
-    entry.status = normStatus(status);
+    if (at < entry.at) return false;
+    entry.at = at;
+    const next = normStatus(status);
+    if (next === entry.status) return true;
+    entry.status = next;
     const path = entry.layer && entry.layer.getElement();
-    if (path) path.setAttribute('data-status', entry.status);
+    if (path) {
+      path.setAttribute('data-status', entry.status);
+      path.classList.toggle('dimmed', state.hiddenStatuses.has(entry.status));
+    }
     updateLegendCounts();
-    if (state.selectedCell === code) renderDetail();
+    if (state.selectedCell === code) refreshDetailSoon();
     return true;
   }
 
@@ -403,6 +517,39 @@
     for (const b of el.legend.querySelectorAll('[data-count]')) b.textContent = String(counts[b.dataset.count] || 0);
   }
 
+  function toggleStatusFilter(status) {
+    if (state.hiddenStatuses.has(status)) state.hiddenStatuses.delete(status);
+    else state.hiddenStatuses.add(status);
+    for (const b of el.legend.querySelectorAll('.legend-item')) b.setAttribute('aria-pressed', String(!state.hiddenStatuses.has(b.dataset.status)));
+    for (const e of state.cells.values()) {
+      const path = e.layer && e.layer.getElement();
+      if (path) path.classList.toggle('dimmed', state.hiddenStatuses.has(e.status));
+    }
+  }
+
+  // ---------------------------------------------------------------- filters
+
+  async function loadCategories() {
+    const list = await api('/api/categories', { optional: true });
+    state.categories = Array.isArray(list) ? list : [];
+    const classes = state.categories.filter((c) => !c.parentCode);
+    const options = [new Option('全部类别', '')];
+    for (const k of classes) {
+      options.push(new Option(`${k.code} ${k.name}`, k.code));
+      for (const sub of state.categories.filter((c) => c.parentCode === k.code)) {
+        options.push(new Option(`　${sub.code} ${sub.name}`, sub.code));
+      }
+    }
+    el.filterCategory.replaceChildren(...options);
+  }
+
+  function matchesCategory(issue) {
+    const wanted = el.filterCategory.value;
+    if (!wanted) return true;
+    const code = String(issue.categoryCode || '');
+    return code === wanted || code.startsWith(wanted + '.');
+  }
+
   // ---------------------------------------------------------------- drill-down
 
   function selectCell(code) {
@@ -417,6 +564,36 @@
       path.classList.add('selected');
       cur.layer.bringToFront();
     }
+    renderDetail();
+    if (state.selectedCell) loadDetail(state.selectedCell).catch(handleError);
+  }
+
+  function refreshDetailSoon() {
+    clearTimeout(state.detailTimer);
+    const code = state.selectedCell;
+    if (!code) return;
+    state.detailTimer = setTimeout(() => { if (state.selectedCell === code) loadDetail(code).catch(handleError); }, 400);
+  }
+
+  /** Fresh cell view, its issues (as filtered) and the public cards of the members placed there. */
+  async function loadDetail(code) {
+    const seq = ++state.detailSeq;
+    const status = el.filterStatus.value;
+    const [view, issues] = await Promise.all([
+      api(`/api/cells/${encodeURIComponent(code)}`),
+      api(`/api/cells/${encodeURIComponent(code)}/issues${status ? '?status=' + encodeURIComponent(status) : ''}`),
+    ]);
+    if (seq !== state.detailSeq || state.selectedCell !== code) return;
+    const entry = state.cells.get(code);
+    if (!entry) return;
+    entry.view = view || entry.view;
+    entry.issues = issues && Array.isArray(issues.items) ? issues.items : [];
+    const ids = Array.isArray(entry.view.memberIds) ? entry.view.memberIds.slice(0, MAX_MEMBER_CARDS) : [];
+    await Promise.all(ids.filter((id) => !state.memberCards.has(id)).map(async (id) => {
+      const card = await api(`/api/members/${encodeURIComponent(id)}/card`, { optional: true });
+      if (card) state.memberCards.set(id, card);
+    }));
+    if (seq !== state.detailSeq || state.selectedCell !== code) return;
     renderDetail();
   }
 
@@ -448,25 +625,66 @@
     row('网格编码', d.code);
 
     const workers = Array.isArray(d.gridWorkers) ? d.gridWorkers : [];
-    if (workers.length) {
-      const ul = document.createElement('ul');
-      ul.className = 'workers';
-      for (const w of workers) {
-        const li = document.createElement('li');
-        li.textContent = (w && (w.displayName || w.username)) || '—';
-        ul.append(li);
-      }
-      row('网格员', ul);
-    } else {
-      row('网格员', '未配置');
-    }
+    row('网格员', workers.length ? chips(workers.map((w) => (w && (w.displayName || w.username)) || '—')) : '未配置');
     row('住户数', String(Number(view.householdCount) || 0));
-    // Only the count of placed party members: the IDs themselves stay off screen.
-    row('已落格党员', String(Array.isArray(view.memberIds) ? view.memberIds.length : 0));
-    const created = parseUtc(view.createdUtc);
-    if (created) row('建档日期', fmtDate(created));
+    // Party members placed here: names from their public cards (亮身份), never a phone.
+    const memberIds = Array.isArray(view.memberIds) ? view.memberIds : [];
+    if (memberIds.length) {
+      const names = memberIds.slice(0, MAX_MEMBER_CARDS).map((id) => state.memberCards.get(id)).filter(Boolean).map((c) => c.name);
+      const list = chips(names);
+      if (memberIds.length > names.length) list.append(Object.assign(document.createElement('li'), { className: 'more', textContent: names.length ? `等 ${memberIds.length} 人` : `${memberIds.length} 人` }));
+      row('落格党员', list);
+    } else {
+      row('落格党员', '无');
+    }
+    row('在办诉求', String(Number(view.openIssueCount) || 0));
 
-    el.detail.replaceChildren(title, dl);
+    const parts = [title, dl];
+    if (entry.issues) parts.push(issueList(entry.issues));
+    el.detail.replaceChildren(...parts);
+  }
+
+  function chips(texts) {
+    const ul = document.createElement('ul');
+    ul.className = 'workers';
+    for (const t of texts) {
+      const li = document.createElement('li');
+      li.textContent = t;
+      ul.append(li);
+    }
+    return ul;
+  }
+
+  function issueList(all) {
+    const wrap = document.createElement('div');
+    wrap.className = 'issue-list';
+    const items = all.filter(matchesCategory);
+    const head = document.createElement('p');
+    head.className = 'muted small';
+    const statusText = el.filterStatus.value ? ISSUE_STATUS_LABEL[el.filterStatus.value] : '在办';
+    head.textContent = `${statusText}诉求 ${items.length} 件` + (el.filterCategory.value ? '（已按类别筛选）' : '');
+    wrap.append(head);
+    const ol = document.createElement('ol');
+    ol.id = 'cell-issues';
+    const now = Date.now();
+    for (const i of items) {
+      const li = document.createElement('li');
+      li.dataset.issueId = i.id;
+      li.dataset.status = i.status;
+      const t = document.createElement('span');
+      t.className = 'issue-title';
+      t.textContent = i.title;
+      const meta = document.createElement('span');
+      meta.className = 'issue-meta';
+      const deadline = parseUtc(i.deadlineUtc);
+      const late = (deadline && deadline.getTime() <= now && ['dispatched', 'in_progress'].includes(i.status)) || i.escalationLevel > 0;
+      meta.textContent = [i.categoryName, ISSUE_STATUS_LABEL[i.status] || i.status, deadline ? '时限 ' + fmtDateTime(deadline) : ''].filter(Boolean).join(' · ');
+      if (late) li.classList.add('late');
+      li.append(t, meta);
+      ol.append(li);
+    }
+    wrap.append(ol);
+    return wrap;
   }
 
   function badge(status) {
@@ -484,6 +702,8 @@
     el.live.querySelector('.live-text').textContent = { live: '实时', reconnecting: '重连中', offline: '离线' }[s];
   }
 
+  const inCommunity = (msg) => msg && state.community && msg.communityCode === state.community.definition.code;
+
   function startHub() {
     if (state.hub || !state.token) return;
     // The map must work without the live channel (script blocked, hub down): stay 离线 then.
@@ -496,17 +716,25 @@
       .build();
     state.hub = hub;
 
-    hub.on('cellStatus', (msg) => {
-      if (!msg || !msg.cellCode) return;
-      setCellStatus(String(msg.cellCode), msg.status);
+    hub.on('snapshot', (msg) => {
+      if (!inCommunity(msg)) return;
+      const at = atMs(msg.atUtc);
+      for (const c of Array.isArray(msg.cells) ? msg.cells : []) setCellStatus(String(c.cellCode), c.status, at);
+      applyCounters(msg.counters);
+      el.app.dataset.snapshotAt = msg.atUtc;
     });
-    hub.on('event', (msg) => { if (msg) addEvent(msg); });
+    hub.on('cellStatus', (msg) => {
+      if (!inCommunity(msg) || !msg.cellCode) return;
+      if (setCellStatus(String(msg.cellCode), msg.status, atMs(msg.atUtc))) flashCell(String(msg.cellCode));
+    });
+    hub.on('counters', (msg) => { if (inCommunity(msg)) applyCounters(msg); });
+    hub.on('event', (msg) => { if (inCommunity(msg)) addEvent(msg); });
 
     hub.onreconnecting(() => setLive('reconnecting'));
     hub.onreconnected(() => {
       setLive('live');
       state.hubRetryDelay = 5000;
-      // Group membership does not survive a new connection id.
+      // Group membership does not survive a new connection id; joining again brings a fresh snapshot.
       state.joinedCode = null;
       joinCommunity();
     });
@@ -563,10 +791,7 @@
     if (state.joinedCode === code) return;
     const previous = state.joinedCode;
     state.joinedCode = code;
-    if (previous) {
-      // Best effort: if the hub has no LeaveCommunity, events of the old community are filtered in addEvent.
-      hub.invoke('LeaveCommunity', previous).catch(() => {});
-    }
+    if (previous) hub.invoke('LeaveCommunity', previous).catch(() => {});
     try {
       await hub.invoke('JoinCommunity', code);
     } catch (e) {
@@ -578,11 +803,12 @@
   function addEvent(msg) {
     const cellCode = msg.cellCode ? String(msg.cellCode) : '';
     const entry = cellCode ? state.cells.get(cellCode) : null;
-    // A cell code we do not know belongs to a community no longer on screen.
-    if (cellCode && !entry && state.cells.size > 0) return;
 
     const li = document.createElement('li');
     li.className = 'fresh';
+    const kindRaw = msg.kind ? String(msg.kind) : '';
+    li.dataset.kind = kindRaw;
+    if (msg.issueId) li.dataset.issueId = String(msg.issueId);
     const at = parseUtc(msg.atUtc) || new Date();
     const time = document.createElement('time');
     time.dateTime = at.toISOString();
@@ -590,7 +816,6 @@
 
     const body = document.createElement('div');
     body.className = 'ev-body';
-    const kindRaw = msg.kind ? String(msg.kind) : '';
     if (kindRaw) {
       const k = document.createElement('span');
       k.className = 'ev-kind';
@@ -613,6 +838,7 @@
     el.ticker.prepend(li);
     while (el.ticker.children.length > MAX_EVENTS) el.ticker.lastElementChild.remove();
     if (entry) flashCell(cellCode);
+    if (cellCode && cellCode === state.selectedCell) refreshDetailSoon();
   }
 
   function focusCell(code) {
@@ -650,10 +876,25 @@
   });
 
   el.logout.addEventListener('click', () => signOut(''));
+  el.orleans.addEventListener('click', () => openOrleans());
+  el.fullscreen.addEventListener('click', () => {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else document.documentElement.requestFullscreen().catch(() => {});
+  });
+  document.addEventListener('fullscreenchange', () => {
+    el.fullscreen.textContent = document.fullscreenElement ? '退出全屏' : '全屏';
+    if (state.map) state.map.invalidateSize();
+  });
 
   el.select.addEventListener('change', () => {
     selectCommunity(el.select.value).catch(handleError);
   });
+  el.filterCategory.addEventListener('change', () => renderDetail());
+  el.filterStatus.addEventListener('change', () => { if (state.selectedCell) loadDetail(state.selectedCell).catch(handleError); });
+  document.getElementById('filters').addEventListener('submit', (e) => e.preventDefault());
+  for (const b of el.legend.querySelectorAll('.legend-item')) {
+    b.addEventListener('click', () => toggleStatusFilter(b.dataset.status));
+  }
 
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && state.selectedCell) selectCell(null);

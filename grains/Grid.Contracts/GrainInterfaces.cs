@@ -50,6 +50,16 @@ public interface ICommunityGrain : IGrainWithStringKey
     /// waiting on them meanwhile.
     /// </summary>
     [Alias("DeadlineCandidates")] Task<DeadlineCandidates> DeadlineCandidates();
+
+    /// <summary>Everything the command dashboard counts for this community; published live on every change.</summary>
+    [Alias("DashboardCounters")] Task<DashboardCounters> DashboardCounters();
+    /// <summary>An assignment in the community checked in (on site) or left it; idempotent per assignment.</summary>
+    [Alias("SetOnDuty")] Task SetOnDuty(string assignmentId, string memberId, bool onDuty, DateTimeOffset sinceUtc);
+    /// <summary>
+    /// A Red Saturday's attendance (issue 5's activities report it here as sign-ins arrive);
+    /// the dashboard shows the latest one of the current month.
+    /// </summary>
+    [Alias("SetRedSaturday")] Task SetRedSaturday(RedSaturdayAttendance attendance);
 }
 
 /// <summary>A grid cell (网格), keyed by its 15-digit code.</summary>

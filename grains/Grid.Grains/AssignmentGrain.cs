@@ -49,7 +49,25 @@ public sealed class AssignmentGrain(
         state.State = new AssignmentState { Record = next };
         await state.WriteStateAsync();
         await Settle(next);
+        await ReportDuty(assignment, next, now);
         return result;
+    }
+
+    /// <summary>在岗: the community counts members checked in right now; the ticker says who arrived where (no names).</summary>
+    private async Task ReportDuty(AssignmentRecord before, AssignmentRecord after, DateTimeOffset now)
+    {
+        var wasOn = before.Status == AssignmentStatus.CheckedIn;
+        var isOn = after.Status == AssignmentStatus.CheckedIn;
+        if (wasOn == isOn) return;
+        var cell = after.Definition.CellCode;
+        await GrainFactory.GetGrain<ICommunityGrain>(GridCodes.CommunityOf(cell))
+            .SetOnDuty(Id, after.Definition.MemberId, isOn, isOn ? after.Spans[^1].InUtc : now);
+        if (isOn)
+            live.Publish(new LiveEvent
+            {
+                Kind = "sign_in", CommunityCode = GridCodes.CommunityOf(cell), CellCode = cell, AtUtc = now,
+                Text = $"党员到岗：{after.Definition.Title}",
+            });
     }
 
     /// <summary>Brings the member's ledger, service time and open list in line with the assignment; safe to repeat.</summary>

@@ -67,18 +67,69 @@ public sealed class CommunityGrain(
 
     public async Task UpdateIssue(IssueSummary summary)
     {
+        var held = state.State.Issues.GetValueOrDefault(summary.Id);
         var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
         if (!changed) return;
-        var today = ChinaTime.Day(clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var today = ChinaTime.Day(now);
         var s = state.State.Day == today ? state.State : state.State with { Day = today, ReportedOnDay = [], ClosedOnDay = [] };
         if (ChinaTime.Day(summary.CreatedUtc) == today) s = s with { ReportedOnDay = s.ReportedOnDay.Add(summary.Id) };
         if (summary.Status == IssueStatus.Closed && ChinaTime.Day(summary.UpdatedUtc) == today) s = s with { ClosedOnDay = s.ClosedOnDay.Add(summary.Id) };
+        // 按期结案 this month, judged as the KPI report judges a passed verification: closed by the deadline in force.
+        if (summary.Status == IssueStatus.Closed && held?.Status != IssueStatus.Closed && MonthOf(summary.UpdatedUtc) == MonthOf(now))
+        {
+            var closed = s.ClosureMonth == MonthOf(now) ? s.ClosedInMonth : ImmutableDictionary<string, bool>.Empty;
+            s = s with { ClosureMonth = MonthOf(now), ClosedInMonth = closed.SetItem(summary.Id, summary.DeadlineUtc is { } d && summary.UpdatedUtc <= d) };
+        }
         state.State = s with { Issues = issues };
         await state.WriteStateAsync();
-        live.Publish(new LiveEvent
+        PublishCounters();
+    }
+
+    public Task<DashboardCounters> DashboardCounters() => Task.FromResult(Dashboard());
+
+    public async Task SetOnDuty(string assignmentId, string memberId, bool onDuty, DateTimeOffset sinceUtc)
+    {
+        var duty = state.State.OnDuty;
+        var entry = new OnDuty { MemberId = memberId, SinceUtc = sinceUtc };
+        if (onDuty ? duty.GetValueOrDefault(assignmentId) == entry : !duty.ContainsKey(assignmentId)) return;
+        state.State = state.State with { OnDuty = onDuty ? duty.SetItem(assignmentId, entry) : duty.Remove(assignmentId) };
+        await state.WriteStateAsync();
+        PublishCounters();
+    }
+
+    public async Task SetRedSaturday(RedSaturdayAttendance attendance)
+    {
+        // The latest Saturday wins; a late report of an earlier one does not replace it.
+        if (state.State.RedSaturday is { } held && (held.Date > attendance.Date || held == attendance)) return;
+        state.State = state.State with { RedSaturday = attendance };
+        await state.WriteStateAsync();
+        PublishCounters();
+    }
+
+    private void PublishCounters() => live.Publish(new LiveEvent
+    {
+        Kind = LiveEvent.KindCounters, CommunityCode = Code, AtUtc = clock.GetUtcNow(), Counters = Dashboard(),
+    });
+
+    private static string MonthOf(DateTimeOffset utc) => utc.ToOffset(ChinaTime.Offset).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+    private DashboardCounters Dashboard()
+    {
+        var now = clock.GetUtcNow();
+        var month = MonthOf(now);
+        var closed = state.State.ClosureMonth == month ? state.State.ClosedInMonth : ImmutableDictionary<string, bool>.Empty;
+        var red = state.State.RedSaturday;
+        return new DashboardCounters
         {
-            Kind = "counters", CommunityCode = Code, AtUtc = clock.GetUtcNow(), Text = System.Text.Json.JsonSerializer.Serialize(Counters()),
-        });
+            Issues = Counters(),
+            Month = month,
+            ClosedThisMonth = closed.Count,
+            ClosedOnTimeThisMonth = closed.Values.Count(onTime => onTime),
+            // A check-in older than the longest span counted is a forgotten check-out, not someone on site.
+            MembersOnDuty = state.State.OnDuty.Values.Where(d => now - d.SinceUtc <= Members.AssignmentWorkflow.MaxSpan).Select(d => d.MemberId).Distinct().Count(),
+            RedSaturday = red is not null && red.Date.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) == month ? red : null,
+        };
     }
 
     public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));

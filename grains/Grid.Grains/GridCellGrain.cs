@@ -144,7 +144,7 @@ public sealed class GridCellGrain(
             await state.WriteStateAsync();
             live.Publish(new LiveEvent
             {
-                Kind = "cell_status", CommunityCode = GridCodes.CommunityOf(Code), CellCode = Code,
+                Kind = LiveEvent.KindCellStatus, CommunityCode = GridCodes.CommunityOf(Code), CellCode = Code,
                 Status = CellStatusRule.Name(status), AtUtc = clock.GetUtcNow(),
             });
         }

@@ -18,6 +18,14 @@ public sealed class GridOptions
     [Range(1, 65535, ErrorMessage = "Grid:SiloPort must be a TCP port (1-65535).")]
     public int SiloPort { get; set; } = 11111;
 
+    /// <summary>
+    /// The silo port of the cluster's primary node (development clustering on one machine); 0,
+    /// the default, makes this node the primary. Give a second node the first node's silo port
+    /// and the same data directory to run two nodes as one cluster.
+    /// </summary>
+    [Range(0, 65535, ErrorMessage = "Grid:PrimarySiloPort must be 0 (this node) or a TCP port.")]
+    public int PrimarySiloPort { get; set; }
+
     /// <summary>0: no gateway, the node's own API is the only client (embedded default).</summary>
     [Range(0, 65535, ErrorMessage = "Grid:GatewayPort must be 0 (none) or a TCP port.")]
     public int GatewayPort { get; set; }

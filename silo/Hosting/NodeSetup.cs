@@ -4,12 +4,14 @@ using Grid.Api.Auth;
 using Grid.Api.Issues;
 using Grid.Grains;
 using Grid.Grains.Issues;
+using Grid.Grains.Live;
 using Grid.Silo.Issues;
 using Grid.Silo.Live;
 using Grid.Silo.Logging;
 using Grid.Silo.Storage;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -75,9 +77,14 @@ public static class NodeSetup
                 endpoint.SiloPort = grid.Value.SiloPort;
                 endpoint.GatewayPort = grid.Value.GatewayPort;
             });
+            // Development clustering: the primary silo keeps the membership. A node started with
+            // Grid:PrimarySiloPort set to another node's silo port joins that node's cluster.
             silo.UseDevelopmentClustering(o => o.Configure<IOptions<GridOptions>>((membership, grid) =>
-                membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, grid.Value.SiloPort)));
+                membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, grid.Value.PrimarySiloPort is > 0 and var primary ? primary : grid.Value.SiloPort)));
             silo.AddGridSqliteStorage();
+            // Orleans' own dashboard (the official package), mounted for administrators in Program.cs.
+            // No live log stream: the node's logs stay in its log files.
+            silo.AddDashboard(o => o.HideTrace = true);
         });
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
@@ -87,7 +94,11 @@ public static class NodeSetup
         services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
         services.AddSingleton<IPhotoStore, SqlitePhotoStore>();
         services.AddSingleton<Grid.Api.Security.IAuditLog, SqliteAuditLog>();
-        services.AddSingleton<ILiveEvents, HubLiveEvents>();
+        // Live events: grains → the batcher of their silo → every node's observer → that node's SignalR clients.
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ILiveEvents, ClusterLiveEvents>();
+        services.AddSingleton<HubLiveNode>();
+        services.AddHostedService<LiveNodeRegistration>();
         services.AddHostedService<DeadlineWatch>();
     }
 

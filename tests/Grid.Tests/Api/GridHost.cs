@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grid.Api.Hubs;
 using Grid.Contracts;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,6 +99,13 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A client signed in as <paramref name="username"/> (tokens are cached per user).</summary>
     public async Task<HttpClient> As(string username)
     {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await Token(username));
+        return client;
+    }
+
+    public async Task<string> Token(string username)
+    {
         if (!tokens.TryGetValue(username, out var token))
         {
             var response = await CreateClient().PostAsJsonAsync("/api/auth/token",
@@ -103,9 +113,27 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
             Assert.True(response.IsSuccessStatusCode, $"sign-in as {username}: {await response.Content.ReadAsStringAsync()}");
             tokens[username] = token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
         }
-        var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
+        return token;
+    }
+
+    /// <summary>The real .NET SignalR client on the command hub over WebSockets (token in access_token, as browsers send it).</summary>
+    public async Task<HubConnection> Hub(string? username)
+    {
+        var token = username is null ? null : await Token(username);
+        return new HubConnectionBuilder()
+            .WithUrl(new Uri(Server.BaseAddress, CommandHub.Path), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult(token);
+                // As a browser does: the token in the query string, since WebSocket requests carry no Authorization header.
+                o.WebSocketFactory = (context, cancel) =>
+                {
+                    var uri = token is null ? context.Uri : new Uri($"{context.Uri}{(context.Uri.Query.Length > 0 ? "&" : "?")}access_token={Uri.EscapeDataString(token)}");
+                    return new ValueTask<System.Net.WebSockets.WebSocket>(Server.CreateWebSocketClient().ConnectAsync(uri, cancel));
+                };
+            })
+            .Build();
     }
 
     Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();

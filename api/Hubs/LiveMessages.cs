@@ -1,0 +1,51 @@
+using Grid.Contracts;
+using Grid.Grains;
+using Grid.Grains.Issues;
+
+namespace Grid.Api.Hubs;
+
+/// <summary>
+/// What the command hub sends. Every message names its community and carries <c>atUtc</c>, the
+/// moment its state was read: a client keeps, per cell and for the counters, whichever it got
+/// is newer, so a snapshot and the deltas racing it can arrive in either order.
+/// </summary>
+public static class LiveMessages
+{
+    /// <summary>Sent to a client that joined a community (so also after every reconnect).</summary>
+    public const string Snapshot = "snapshot";
+    public const string CellStatus = "cellStatus";
+    public const string Counters = "counters";
+    /// <summary>A ticker line.</summary>
+    public const string Event = "event";
+
+    public static CountersMessage ForCounters(string communityCode, DashboardCounters c, DateTimeOffset atUtc) => new(
+        communityCode, atUtc, c.Issues.Open, c.Issues.Overdue, c.Issues.AwaitingAcceptance, c.Issues.ReportedToday, c.Issues.ClosedToday,
+        c.Month, c.ClosedThisMonth, c.ClosedOnTimeThisMonth, c.OnTimeClosureRate, c.MembersOnDuty,
+        c.RedSaturday is { } r ? new RedSaturdayMessage(r.Date, r.Expected, r.Attended, r.Rate) : null);
+
+    public static SnapshotMessage ForSnapshot(string communityCode, DateTimeOffset atUtc, IEnumerable<CellView> cells, DashboardCounters counters) => new(
+        communityCode, atUtc,
+        [.. cells.Select(c => new CellStatusMessage(communityCode, c.Definition.Code, CellStatusRule.Name(c.Status), atUtc))],
+        ForCounters(communityCode, counters, atUtc));
+
+    /// <summary>The hub method and message for one live event.</summary>
+    public static (string Method, object Message) For(LiveEvent e) => e.Kind switch
+    {
+        LiveEvent.KindCellStatus => (CellStatus, new CellStatusMessage(e.CommunityCode, e.CellCode ?? "", e.Status ?? "normal", e.AtUtc)),
+        LiveEvent.KindCounters when e.Counters is { } c => (Counters, ForCounters(e.CommunityCode, c, e.AtUtc)),
+        _ => (Event, new TickerMessage(e.Kind, e.CommunityCode, e.CellCode, e.Text, e.AtUtc, e.IssueId, e.Status)),
+    };
+}
+
+public sealed record CellStatusMessage(string CommunityCode, string CellCode, string Status, DateTimeOffset AtUtc);
+
+/// <summary>The dashboard's counters; <c>onTimeRate</c> is 按期结案率 this month (null before the first closure).</summary>
+public sealed record CountersMessage(
+    string CommunityCode, DateTimeOffset AtUtc, int Open, int Overdue, int AwaitingAcceptance, int ReportedToday, int ClosedToday,
+    string Month, int ClosedThisMonth, int ClosedOnTimeThisMonth, double? OnTimeRate, int MembersOnDuty, RedSaturdayMessage? RedSaturday);
+
+public sealed record RedSaturdayMessage(DateOnly Date, int Expected, int Attended, double? Rate);
+
+public sealed record TickerMessage(string Kind, string CommunityCode, string? CellCode, string Text, DateTimeOffset AtUtc, string? IssueId, string? Status);
+
+public sealed record SnapshotMessage(string CommunityCode, DateTimeOffset AtUtc, IReadOnlyList<CellStatusMessage> Cells, CountersMessage Counters);
