@@ -31,13 +31,14 @@ public sealed record CommunityState
     [Id(9)] public PointRules Rules { get; init; } = new();
     [Id(10)] public int LeaderboardYear { get; init; }
     [Id(11)] public ImmutableDictionary<string, LeaderboardLine> Leaderboard { get; init; } = ImmutableDictionary<string, LeaderboardLine>.Empty;
+    // 12–19 are left to the activities' schedules and index (issue 5), developed at the same time.
     /// <summary>"yyyy-MM" (China Standard Time) of <see cref="ClosedInMonth"/>.</summary>
-    [Id(12)] public string ClosureMonth { get; init; } = "";
+    [Id(20)] public string ClosureMonth { get; init; } = "";
     /// <summary>Issue id → closed by its deadline, for the issues closed in <see cref="ClosureMonth"/>.</summary>
-    [Id(13)] public ImmutableDictionary<string, bool> ClosedInMonth { get; init; } = ImmutableDictionary<string, bool>.Empty;
+    [Id(21)] public ImmutableDictionary<string, bool> ClosedInMonth { get; init; } = ImmutableDictionary<string, bool>.Empty;
     /// <summary>Assignment id → who is checked in on it and since when.</summary>
-    [Id(14)] public ImmutableDictionary<string, OnDuty> OnDuty { get; init; } = ImmutableDictionary<string, OnDuty>.Empty;
-    [Id(15)] public RedSaturdayAttendance? RedSaturday { get; init; }
+    [Id(22)] public ImmutableDictionary<string, OnDuty> OnDuty { get; init; } = ImmutableDictionary<string, OnDuty>.Empty;
+    [Id(23)] public RedSaturdayAttendance? RedSaturday { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.state.OnDuty")]
