@@ -26,10 +26,10 @@ public static class DashboardEndpoints
     public static void MapDashboardEndpoints(this IEndpointRouteBuilder api)
     {
         var dashboard = api.MapGroup("/dashboard").WithTags("Dashboard");
-        dashboard.MapGet("/config", Config).WithSummary("Map settings for the command dashboard: the optional tile server (empty: no tiles).");
+        dashboard.MapGet("/config", Config).RequireAuthorization().WithSummary("Map settings for the command dashboard: the optional tile server (empty: no tiles).");
         dashboard.MapPost("/orleans-session", OpenOrleans).RequireAuthorization(p => p.RequireRole(Roles.Admin))
             .WithSummary($"Administrators: sets a short-lived, HttpOnly cookie for Orleans' dashboard at {OrleansDashboardAuth.Path}/ and answers its URL.");
-        dashboard.MapDelete("/orleans-session", CloseOrleans).WithSummary("Removes the Orleans dashboard cookie (signing out).");
+        dashboard.MapDelete("/orleans-session", CloseOrleans).RequireAuthorization().WithSummary("Removes the Orleans dashboard cookie (signing out).");
     }
 
     private static Ok<DashboardConfig> Config(IOptions<MapOptions> map) =>

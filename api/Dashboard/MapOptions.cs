@@ -17,6 +17,20 @@ public sealed class MapOptions
     /// <summary>Letters or digits that replace {s}, e.g. "01234567" for 天地图's t0…t7; empty for Leaflet's "abc".</summary>
     public string TileSubdomains { get; set; } = "";
 
+    /// <summary>
+    /// The tile server as a CSP source: scheme, host and port; a host label with {s} (t{s}.tianditu.gov.cn)
+    /// becomes a wildcard (*.tianditu.gov.cn), since the browser fetches from every subdomain. Null for no tiles.
+    /// </summary>
+    public static string? TileSource(string? tileUrl)
+    {
+        if (string.IsNullOrWhiteSpace(tileUrl)) return null;
+        var probe = tileUrl.Replace("{s}", "subdomain").Replace("{z}", "1").Replace("{x}", "1").Replace("{y}", "1");
+        if (!Uri.TryCreate(probe, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) return null;
+        var labels = uri.Host.Split('.');
+        var host = labels[0].Contains("subdomain") && labels.Length > 2 ? "*." + string.Join('.', labels[1..]) : uri.Host;
+        return $"{uri.Scheme}://{host}{(uri.IsDefaultPort ? "" : ":" + uri.Port)}";
+    }
+
     /// <summary>What is wrong with the settings, or nothing.</summary>
     public IEnumerable<string> Errors()
     {

@@ -16,8 +16,7 @@ public static class SecurityHeaders
     public static IApplicationBuilder UseGridSecurityHeaders(this IApplicationBuilder app, IConfiguration configuration)
     {
         // A configured tile server (Grid:Map:TileUrl) is the one outside origin the map may load images from.
-        var tiles = Uri.TryCreate(configuration["Grid:Map:TileUrl"]?.Replace("{", "").Replace("}", ""), UriKind.Absolute, out var url)
-            ? $" {url.Scheme}://{url.Authority}" : "";
+        var tiles = Dashboard.MapOptions.TileSource(configuration["Grid:Map:TileUrl"]) is { } source ? " " + source : "";
         var csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
                   $"img-src 'self' data: blob:{tiles}; connect-src 'self'; font-src 'self'; object-src 'none'; " +
                   "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";

@@ -209,6 +209,8 @@ public sealed class BenchNode : IAsyncDisposable
         {
             Path.Combine(AppContext.BaseDirectory, "Grid.Silo.dll"), "--urls", $"http://127.0.0.1:{port}", $"--Grid:DataDirectory={dataDirectory}",
             $"--Grid:SiloPort={FreePort()}", "--Grid:Seed:Demo=false", "--Grid:Admin:Username=bench", $"--Grid:Admin:Password={adminPassword}",
+            // One committee reports at the benchmark's rate: lift the per-user report limit (30 a minute by default).
+            "--Grid:RateLimits:ReportsPerMinute=100000",
         }) info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };

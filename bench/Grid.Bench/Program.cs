@@ -16,7 +16,8 @@ static int Usage()
           --rate R        issue reports per second through POST /api/issues, open loop       (default 20)
           --seconds S     measured seconds, after a 5-second warm-up at the same rate        (default 30, at most 600)
           --cells N       cells in the benchmark community                                   (default 20)
-          --url URL       use a running node on loopback (needs --admin-password) instead of starting one
+          --url URL       use a running node on loopback (needs --admin-password, and a Grid:RateLimits:ReportsPerMinute
+                          above 60 × rate, since one committee user sends every report) instead of starting one
           --admin-password P   the node's Grid:Admin:Password (with --url)
         """);
     return 2;

@@ -35,6 +35,14 @@ public class DashboardApiTests(GridHost host)
         else Assert.Contains(errors, e => e.Contains(error));
     }
 
+    [Theory]
+    [InlineData("http://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=abc", "http://*.tianditu.gov.cn")]
+    [InlineData("https://tiles.example.gov.cn:8443/{z}/{x}/{y}.png", "https://tiles.example.gov.cn:8443")]
+    [InlineData("https://{s}.tile.example.gov.cn/{z}/{x}/{y}.png", "https://*.tile.example.gov.cn")]
+    [InlineData("", null)]
+    public void The_content_security_policy_allows_images_from_the_tile_server_and_its_subdomains(string url, string? source) =>
+        Assert.Equal(source, MapOptions.TileSource(url));
+
     [Fact]
     public async Task Orleans_dashboard_is_for_administrators_through_a_short_lived_cookie_of_its_own()
     {

@@ -38,6 +38,9 @@ public sealed class KestrelNode : WebApplicationFactory<Program>
             ["Grid:Seed:Demo"] = "false",
             ["Grid:Admin:Username"] = "root",
             ["Grid:Admin:Password"] = AdminPassword,
+            // Several tests sign in and report from one address and user in quick succession.
+            ["Grid:RateLimits:TokenPerMinute"] = "10000",
+            ["Grid:RateLimits:ReportsPerMinute"] = "10000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) this.settings[key] = value;
         UseKestrel(HttpPort);

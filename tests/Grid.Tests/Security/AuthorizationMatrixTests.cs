@@ -24,10 +24,15 @@ public partial class AuthorizationMatrixTests(GridHost host)
     private static readonly string[] NotDirectoryKeepers = [Scheduler, Worker, Member];
 
     /// <summary>How an endpoint answers each signed-in role: Forbidden lists who gets 403, everyone else must get past authorisation.</summary>
-    private sealed record Rule(string[] Forbidden, bool Anonymous = false, bool ApiKey = false);
+    /// <summary>ApiKey: Open311's own key; Cookie: the Orleans dashboard's own cookie. Either way no bearer token gets in (401).</summary>
+    private sealed record Rule(string[] Forbidden, bool Anonymous = false, bool ApiKey = false, bool Cookie = false)
+    {
+        public bool OwnCredential => ApiKey || Cookie;
+    }
 
     private static Rule Allow() => new([]);
     private static Rule Deny(params string[] users) => new(users);
+    private static readonly Rule OrleansCookie = new([], Cookie: true);
 
     // Requests use paths inside community A (cell A1) and, where a body is sent, "{}".
     private static readonly Dictionary<string, Rule> Expected = new()
@@ -93,6 +98,33 @@ public partial class AuthorizationMatrixTests(GridHost host)
         ["GET,POST /open311/{**rest}"] = new([], Anonymous: true), // unknown Open311 paths: a 404 in Open311's shape, no data
         ["POST /hubs/command/negotiate"] = Allow(),
         ["GET /hubs/command"] = Allow(),
+        ["GET /api/dashboard/config"] = Allow(),
+        ["POST /api/dashboard/orleans-session"] = Deny(AllButAdmin),
+        ["DELETE /api/dashboard/orleans-session"] = Allow(),
+        // Orleans' dashboard: administrators with the cookie POST /api/dashboard/orleans-session sets (DashboardApiTests).
+        ["GET /orleans/"] = OrleansCookie,
+        ["GET /orleans/index.html"] = OrleansCookie,
+        ["GET /orleans/favicon.ico"] = OrleansCookie,
+        ["GET /orleans/index.min.js"] = OrleansCookie,
+        ["GET /orleans/index.css"] = OrleansCookie,
+        ["GET /orleans/fonts/{**path}"] = OrleansCookie,
+        ["GET /orleans/img/{**path}"] = OrleansCookie,
+        ["GET /orleans/version"] = OrleansCookie,
+        ["GET /orleans/DashboardCounters"] = OrleansCookie,
+        ["GET /orleans/ClusterStats"] = OrleansCookie,
+        ["GET /orleans/Reminders"] = OrleansCookie,
+        ["GET /orleans/Reminders/{page:int}"] = OrleansCookie,
+        ["GET /orleans/HistoricalStats/{*path}"] = OrleansCookie,
+        ["GET /orleans/SiloProperties/{*address}"] = OrleansCookie,
+        ["GET /orleans/SiloMetadata/{*address}"] = OrleansCookie,
+        ["GET /orleans/SiloStats/{*address}"] = OrleansCookie,
+        ["GET /orleans/SiloCounters/{*address}"] = OrleansCookie,
+        ["GET /orleans/GrainStats/{*grainName}"] = OrleansCookie,
+        ["GET /orleans/TopGrainMethods"] = OrleansCookie,
+        ["GET /orleans/GrainState"] = OrleansCookie,
+        ["GET /orleans/LifecycleStages"] = OrleansCookie,
+        ["GET /orleans/GrainTypes"] = OrleansCookie,
+        ["GET /orleans/Trace"] = OrleansCookie,
         ["GET /openapi/{documentName}.json"] = new([], Anonymous: true),
         ["GET /health/live"] = new([], Anonymous: true),
         ["GET /health/ready"] = new([], Anonymous: true),
@@ -131,19 +163,19 @@ public partial class AuthorizationMatrixTests(GridHost host)
             var rule = Expected[e.Key];
             var path = Fill(e.Pattern, world);
             var anonymous = await Send(host.CreateClient(), e.Method, path);
-            if (rule.Anonymous || rule.ApiKey)
+            if (rule.Anonymous || rule.OwnCredential)
             {
                 var status = (int)anonymous.StatusCode;
-                if (rule.ApiKey ? status != 401 : status is 401 or 403) failures.Add($"anonymous {e.Key}: {status}");
-                if (!rule.ApiKey) continue;
+                if (rule.OwnCredential ? status != 401 : status is 401 or 403) failures.Add($"anonymous {e.Key}: {status}");
+                if (!rule.OwnCredential) continue;
             }
             else if (anonymous.StatusCode != HttpStatusCode.Unauthorized) failures.Add($"anonymous {e.Key}: {(int)anonymous.StatusCode}, expected 401");
 
             foreach (var user in Users)
             {
                 var status = (int)(await Send(await host.As(user), e.Method, path)).StatusCode;
-                var expected = rule.ApiKey ? "401" : rule.Forbidden.Contains(user) ? "403" : "neither 401 nor 403";
-                var ok = rule.ApiKey ? status == 401 : rule.Forbidden.Contains(user) ? status == 403 : status is not (401 or 403);
+                var expected = rule.OwnCredential ? "401" : rule.Forbidden.Contains(user) ? "403" : "neither 401 nor 403";
+                var ok = rule.OwnCredential ? status == 401 : rule.Forbidden.Contains(user) ? status == 403 : status is not (401 or 403);
                 if (!ok) failures.Add($"{user} {e.Key} → {path}: {status}, expected {expected}");
                 if (status >= 500) failures.Add($"{user} {e.Key}: server error {status}");
             }
@@ -183,7 +215,7 @@ public partial class AuthorizationMatrixTests(GridHost host)
             assignment.GetProperty("id").GetString()!, organ);
     }
 
-    [GeneratedRegex(@"\{\*?\*?([A-Za-z]+)\}")]
+    [GeneratedRegex(@"\{\*?\*?([A-Za-z]+)(?::[a-z]+)?\}")]
     private static partial Regex Parameter();
 
     private string Fill(string pattern, WorldIds w)
@@ -206,6 +238,9 @@ public partial class AuthorizationMatrixTests(GridHost host)
             "documentName" => "v1",
             "format" => "json",
             "rest" => "v2/discovery.json",
+            "path" or "grainName" => "x",
+            "address" => "127.0.0.1:11111@1",
+            "page" => "1",
             var other => throw new InvalidOperationException($"No value for route parameter {other} in {pattern}"),
         }).TrimEnd('/');
         return pattern.StartsWith("/api/issues/{id}/photos", StringComparison.Ordinal) && !pattern.Contains("photoId") ? path + "?kind=before" : path;
