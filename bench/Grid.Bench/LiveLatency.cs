@@ -16,7 +16,7 @@ namespace Grid.Bench;
 /// line of each issue arrives. Latency = arrival at a client − the API's answer to the report,
 /// both read from one Stopwatch in this process, for every (issue, client) pair.
 /// </summary>
-public static class LiveLatency
+public static partial class LiveLatency
 {
     private const int MaxInFlight = 64;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
@@ -30,6 +30,7 @@ public static class LiveLatency
         var adminPassword = a.AdminPassword ?? "bench-" + Guid.NewGuid().ToString("N");
         await using var node = a.Url is null ? await BenchNode.Start(data, adminPassword) : null;
         var url = a.Url ?? node!.Address;
+        Console.WriteLine($"load average at the start: {LoadAverage()}");
         Console.WriteLine($"node {url}{(node is null ? " (running)" : $" (started, data in {data})")}; {a.Clients} clients, {a.Rate} reports/s, {a.Seconds} s measured after {WarmUp.TotalSeconds} s warm-up, {a.Cells} cells");
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
@@ -43,6 +44,7 @@ public static class LiveLatency
         // The dashboard clients: each keeps the first arrival of every issue's ticker line.
         var clock = Stopwatch.StartNew();
         var arrivals = Enumerable.Range(0, a.Clients).Select(_ => new ConcurrentDictionary<string, long>()).ToArray();
+        var skipped = 0;
         var hubs = new List<HubConnection>();
         try
         {
@@ -60,6 +62,9 @@ public static class LiveLatency
                 hub.On<JsonElement>("event", m =>
                 {
                     if (m.TryGetProperty("issueId", out var id) && id.GetString() is { } issue) mine.TryAdd(issue, clock.ElapsedTicks);
+                    // A burst over the ticker cap arrives as one line saying how many were left out.
+                    else if (m.GetProperty("kind").GetString() == "skipped" && Digits().Match(m.GetProperty("text").GetString() ?? "") is { Success: true } n)
+                        Interlocked.Add(ref skipped, int.Parse(n.Value, CultureInfo.InvariantCulture));
                 });
                 hubs.Add(hub);
             }
@@ -127,7 +132,8 @@ public static class LiveLatency
 
             Console.WriteLine();
             Console.WriteLine($"reports: {reports.Count} answered ({wanted.Count} measured), {failures} failed, sent over {sendSeconds:F1} s ({reports.Count / sendSeconds:F1}/s)");
-            Console.WriteLine($"deliveries measured: {fromAnswer.Count} of {wanted.Count * a.Clients} ({missing} missing)");
+            Console.WriteLine($"deliveries measured: {fromAnswer.Count} of {wanted.Count * a.Clients} ({missing} missing; ticker lines left out by the cap in bursts, over all clients: {skipped})");
+            Console.WriteLine($"load average (1, 5, 15 min) at the end: {LoadAverage()}; {Environment.ProcessorCount} cores");
             Console.WriteLine($"API answer (send → answer):         {Summary(apiTimes)}");
             Console.WriteLine($"answer → delivery at a client:      {Summary(fromAnswer)}");
             Console.WriteLine($"send → delivery at a client:        {Summary(fromSend)}");
@@ -141,6 +147,15 @@ public static class LiveLatency
             await Task.WhenAll(hubs.Select(h => h.DisposeAsync().AsTask()));
             if (node is not null) try { Directory.Delete(data, recursive: true); } catch (IOException) { /* a file still held: leave it in temp */ }
         }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\d+")]
+    private static partial System.Text.RegularExpressions.Regex Digits();
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "unknown"; }
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
