@@ -7,13 +7,14 @@ using Microsoft.Playwright;
 namespace Grid.Tests.Browser;
 
 /// <summary>
-/// The command dashboard in Debian's Chromium against the real node in this process, on a real
-/// Kestrel port, with a clock the test moves: the node's deadline watch escalates on that clock,
-/// so the test can let a deadline pass without waiting hours. The live fan-out runs on real time.
+/// The real node in this process on a real Kestrel port, a community built through its API, and
+/// Debian's Chromium. With a moved clock (<see cref="DashboardNode"/>) the node's deadline watch
+/// escalates on that clock, so a test can let a deadline pass without waiting hours; the live
+/// fan-out runs on real time either way.
 /// </summary>
-public sealed class DashboardNode : IAsyncLifetime
+public abstract class DashboardFixture(bool movedClock) : IAsyncLifetime
 {
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+    public FakeTimeProvider? Clock { get; } = movedClock ? new(DateTimeOffset.UtcNow) : null;
     public string Community { get; } = TestData.NewCommunityCode();
     public const int Cells = 6;
     public KestrelNode Node { get; private set; } = null!;
@@ -26,15 +27,23 @@ public sealed class DashboardNode : IAsyncLifetime
             throw new InvalidOperationException($"The browser tests need Debian's Chromium at {BrowserNode.ChromiumPath} (tests/run.sh installs it).");
         Directory.CreateDirectory(BrowserNode.ArtifactsDirectory);
         Node = await new KestrelNode(TestData.TempDirectory("dashboard"), Clock).Started();
-        await LiveWorld.Build(Node, Community, Cells);
-        playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        try
         {
-            ExecutablePath = BrowserNode.ChromiumPath,
-            Headless = true,
-            Timeout = 60_000,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
-        });
+            await LiveWorld.Build(Node, Community, Cells);
+            playwright = await Playwright.CreateAsync();
+            Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = BrowserNode.ChromiumPath,
+                Headless = true,
+                Timeout = 60_000,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
+            });
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
@@ -44,6 +53,11 @@ public sealed class DashboardNode : IAsyncLifetime
         if (Node is not null) await Node.DisposeAsync();
     }
 }
+
+/// <summary>A clock the tests move: issued tokens and deadlines follow it, so its tests never sign in after moving it.</summary>
+public sealed class DashboardNode() : DashboardFixture(movedClock: true);
+
+public sealed class SystemClockDashboardNode() : DashboardFixture(movedClock: false);
 
 public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<DashboardNode>
 {
@@ -70,10 +84,10 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
             await page.Locator("#login-form button[type='submit']").ClickAsync();
 
             // Every cell drawn, live, and the snapshot's counters on screen.
-            await page.Locator($"#map[data-cell-count='{DashboardNode.Cells}']").WaitForAsync();
-            for (var n = 1; n <= DashboardNode.Cells; n++)
+            await page.Locator($"#map[data-cell-count='{DashboardFixture.Cells}']").WaitForAsync();
+            for (var n = 1; n <= DashboardFixture.Cells; n++)
                 await page.Locator($"path.cell[data-cell-code='{Cell(n)}'][data-status='normal']").WaitForAsync();
-            Assert.Equal(DashboardNode.Cells, await page.Locator("path.cell").CountAsync());
+            Assert.Equal(DashboardFixture.Cells, await page.Locator("path.cell").CountAsync());
             await page.Locator("#live-indicator[data-state='live']").WaitForAsync();
             Assert.Equal("实时", await page.Locator("#live-indicator .live-text").InnerTextAsync());
             await page.Locator("#app[data-snapshot-at]").WaitForAsync();
@@ -95,7 +109,7 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
 
             // 道路塌陷 must be handled in 4 hours. Five hours later the deadline watch escalates it:
             // within seconds the cell turns to the overdue colour and the overdue counter changes.
-            grid.Clock.Advance(TimeSpan.FromHours(5));
+            grid.Clock!.Advance(TimeSpan.FromHours(5));
             var passed = Stopwatch.StartNew();
             var cell = page.Locator($"path.cell[data-cell-code='{Cell(1)}'][data-status='overdue']");
             await cell.WaitForAsync(new() { Timeout = Live });
@@ -106,7 +120,7 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
                 null, new() { Timeout = Live });
             await page.Locator("#event-ticker li[data-kind='escalation']").First.WaitForAsync(new() { Timeout = Live });
             Assert.Equal("1", await page.Locator(".legend-item[data-status='overdue'] b").InnerTextAsync());
-            for (var n = 2; n <= DashboardNode.Cells; n++)
+            for (var n = 2; n <= DashboardFixture.Cells; n++)
                 Assert.Equal("normal", await page.Locator($"path.cell[data-cell-code='{Cell(n)}']").GetAttributeAsync("data-status"));
 
             // Drill-down: the grid worker, the members placed, the issue (late) — and no resident's name or phone anywhere.
@@ -129,7 +143,7 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
             await detail.Locator($"#cell-issues li[data-issue-id='{id}']").WaitForAsync();
             // The legend filters the map by status.
             await page.Locator(".legend-item[data-status='normal']").ClickAsync();
-            Assert.Equal(DashboardNode.Cells - 1, await page.Locator("path.cell.dimmed").CountAsync());
+            Assert.Equal(DashboardFixture.Cells - 1, await page.Locator("path.cell.dimmed").CountAsync());
             await page.Locator(".legend-item[data-status='normal']").ClickAsync();
             Assert.Equal(0, await page.Locator("path.cell.dimmed").CountAsync());
 
@@ -150,7 +164,7 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
         });
     }
 
-    private static async Task Expect(ILocator locator, string text, float timeout = BrowserNode.Timeout)
+    internal static async Task Expect(ILocator locator, string text, float timeout = BrowserNode.Timeout)
     {
         var deadline = Stopwatch.StartNew();
         string? seen = null;
@@ -169,7 +183,7 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
         Assert.True(scroll <= width, $"the page is {scroll}px wide at a {width}px viewport.");
     }
 
-    private static async Task WithEvidence(IPage page, string name, Func<Task> steps)
+    internal static async Task WithEvidence(IPage page, string name, Func<Task> steps)
     {
         var console = new List<string>();
         page.Console += (_, m) => { lock (console) console.Add($"console.{m.Type}: {m.Text}"); };
@@ -187,4 +201,54 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
             throw new Xunit.Sdk.XunitException($"{e.Message}\nScreenshot: {shot}\nPage console:\n{log}\n{e}");
         }
     }
+}
+
+/// <summary>Orleans' dashboard from the command dashboard, on a node with the real clock (tokens are signed in after each other test).</summary>
+public sealed class OrleansDashboardPageTests(SystemClockDashboardNode grid) : IClassFixture<SystemClockDashboardNode>
+{
+    [Fact]
+    public async Task An_administrator_opens_Orleans_dashboard_from_the_command_dashboard()
+    {
+        await using var context = await grid.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1366, Height = 768 }, Locale = "zh-CN", TimezoneId = "Asia/Shanghai",
+        });
+        context.SetDefaultTimeout(BrowserNode.Timeout);
+        var page = await context.NewPageAsync();
+        await DashboardPageTests.WithEvidence(page, "orleans", async () =>
+        {
+            await page.GotoAsync(new Uri(grid.Node.Address, "/").ToString());
+            await page.Locator("#username").FillAsync("root");
+            await page.Locator("#password").FillAsync(KestrelNode.AdminPassword);
+            await page.Locator("#login-form button[type='submit']").ClickAsync();
+            var link = page.Locator("#orleans-link");
+            await link.WaitForAsync();
+
+            // 集群监控 opens Orleans' dashboard in a new tab, signed in by its own cookie; its data calls succeed.
+            var popup = await page.RunAndWaitForPopupAsync(() => link.ClickAsync());
+            var counters = await popup.WaitForResponseAsync(r => r.Url.Contains("/orleans/DashboardCounters"));
+            Assert.Equal(200, counters.Status);
+            Assert.EndsWith("/orleans/", popup.Url);
+            await popup.ScreenshotAsync(new() { Path = Path.Combine(BrowserNode.ArtifactsDirectory, "orleans-dashboard.png") });
+            await popup.CloseAsync();
+
+            // Signing out takes the cookie away.
+            await page.Locator("#logout").ClickAsync();
+            await page.Locator("#login-panel").WaitForAsync();
+            var again = await context.NewPageAsync();
+            var denied = await again.GotoAsync(new Uri(grid.Node.Address, "/orleans/").ToString());
+            for (var i = 0; denied!.Status != 401 && i < 20; i++) { await Task.Delay(100); denied = await again.ReloadAsync(); }
+            Assert.Equal(401, denied!.Status);
+        });
+
+        // A committee has no such button.
+        var committeePage = await context.NewPageAsync();
+        await committeePage.GotoAsync(new Uri(grid.Node.Address, "/").ToString());
+        await committeePage.Locator("#username").FillAsync(LiveWorld.Committee);
+        await committeePage.Locator("#password").FillAsync(KestrelNode.Password);
+        await committeePage.Locator("#login-form button[type='submit']").ClickAsync();
+        await committeePage.Locator("#live-indicator[data-state='live']").WaitForAsync();
+        Assert.True(await committeePage.Locator("#orleans-link").IsHiddenAsync());
+    }
+
 }
