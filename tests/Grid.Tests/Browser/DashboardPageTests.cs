@@ -203,7 +203,10 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
     }
 }
 
-/// <summary>Orleans' dashboard from the command dashboard, on a node with the real clock (tokens are signed in after each other test).</summary>
+/// <summary>
+/// Orleans' dashboard from the command dashboard, on a node with the real clock: this test signs in
+/// afresh, and a node whose token clock another test moved ahead would issue tokens not yet valid.
+/// </summary>
 public sealed class OrleansDashboardPageTests(SystemClockDashboardNode grid) : IClassFixture<SystemClockDashboardNode>
 {
     [Fact]
