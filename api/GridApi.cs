@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grid.Api.Activities;
 using Grid.Api.Auth;
 using Grid.Api.Dashboard;
 using Grid.Api.Directory;
@@ -123,6 +124,8 @@ public static class GridApi
         api.MapAssignmentEndpoints();
         api.MapAuditEndpoints();
         api.MapDashboardEndpoints();
+        api.MapScheduleEndpoints();
+        api.MapActivityEndpoints();
         // Outside /api: anonymous to the JWT fallback policy, guarded by an api_key filter of its own.
         app.MapOpen311Endpoints();
         app.MapHub<CommandHub>(CommandHub.Path).RequireAuthorization();

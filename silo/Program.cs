@@ -1,6 +1,7 @@
 using Grid.Api;
 using Grid.Api.Dashboard;
 using Grid.Api.Security;
+using Grid.Silo.Activities;
 using Grid.Silo.Demo;
 using Grid.Silo.Health;
 using Grid.Silo.Hosting;
@@ -35,6 +36,7 @@ else
     app.Logger.LogWarning("No dashboard at {Path}; the API runs without it", site);
 }
 app.UseGridApi();
+app.UseGridScheduling(); // Hangfire's dashboard at /hangfire, administrators only
 app.MapGridApi();
 app.MapOrleansDashboard(OrleansDashboardAuth.Path).RequireAuthorization(OrleansDashboardAuth.Policy);
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

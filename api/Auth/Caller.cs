@@ -36,6 +36,10 @@ public sealed record Caller(string Username, string Role, string? CommunityCode,
 
     public bool CanEditDirectoryOf(string communityCode) => IsAdmin || (Role == Roles.Committee && CommunityCode == communityCode);
 
+    /// <summary>Recurring activities (红色星期六): the community's scheduler and committee, and admins.</summary>
+    public bool CanScheduleIn(string communityCode) =>
+        IsAdmin || ((Role is Roles.Committee or Roles.Scheduler) && CommunityCode == communityCode);
+
     /// <summary>A member's phone: the member, their committee, and the grid worker of the cell they serve in.</summary>
     public bool CanSeeMemberContact(MemberRecord member) =>
         CanEditDirectoryOf(member.Definition.CommunityCode) ||

@@ -18,6 +18,16 @@ public sealed class CommandHub(IGrainFactory grains, TimeProvider clock) : Hub
 
     public static string GroupOf(string communityCode) => $"community:{communityCode}";
 
+    /// <summary>A member's own connections: their reminders are pushed there.</summary>
+    public static string MemberGroupOf(string memberId) => $"member:{memberId}";
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Caller.From(Context.User!).MemberId is { Length: > 0 } memberId)
+            await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroupOf(memberId));
+        await base.OnConnectedAsync();
+    }
+
     public async Task JoinCommunity(string communityCode)
     {
         if (GridCodes.CommunityCodeError(communityCode) is { } error) throw new HubException(error);

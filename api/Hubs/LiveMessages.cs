@@ -17,6 +17,11 @@ public static class LiveMessages
     public const string Counters = "counters";
     /// <summary>A ticker line.</summary>
     public const string Event = "event";
+    /// <summary>An occurrence's counts (the scheduler page); never names.</summary>
+    public const string Activity = "activity";
+    public const string ReminderProgress = "reminderProgress";
+    /// <summary>A reminder, to the member's own connections only.</summary>
+    public const string Reminder = "reminder";
 
     public static CountersMessage ForCounters(string communityCode, DashboardCounters c, DateTimeOffset atUtc) => new(
         communityCode, atUtc, c.Issues.Open, c.Issues.Overdue, c.Issues.AwaitingAcceptance, c.Issues.ReportedToday, c.Issues.ClosedToday,
@@ -33,9 +38,20 @@ public static class LiveMessages
     {
         LiveEvent.KindCellStatus => (CellStatus, new CellStatusMessage(e.CommunityCode, e.CellCode ?? "", e.Status ?? "normal", e.AtUtc)),
         LiveEvent.KindCounters when e.Counters is { } c => (Counters, ForCounters(e.CommunityCode, c, e.AtUtc)),
+        LiveEvent.KindActivity => (Activity, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
+        LiveEvent.KindReminderProgress => (ReminderProgress, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
+        LiveEvent.KindReminder => (Reminder, new ReminderMessage(e.ActivityId, e.Text, e.AtUtc)),
         _ => (Event, new TickerMessage(e.Kind, e.CommunityCode, e.CellCode, e.Text, e.AtUtc, e.IssueId, e.Status)),
     };
+
+    /// <summary>The counts an activity event carries as JSON (see ActivityGrain); null when there are none.</summary>
+    private static System.Text.Json.JsonElement? Counts(string text) =>
+        text.StartsWith('{') ? System.Text.Json.JsonDocument.Parse(text).RootElement.Clone() : null;
 }
+
+public sealed record ActivityMessage(string CommunityCode, string? ActivityId, string? Status, DateTimeOffset AtUtc, System.Text.Json.JsonElement? Counts);
+
+public sealed record ReminderMessage(string? ActivityId, string Title, DateTimeOffset AtUtc);
 
 public sealed record CellStatusMessage(string CommunityCode, string CellCode, string Status, DateTimeOffset AtUtc);
 

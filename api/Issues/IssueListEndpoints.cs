@@ -31,7 +31,7 @@ public static class IssueListEndpoints
         api.MapPost("/communities/{code}/issues/reindex", Reindex).WithTags("Issues")
             .RequireAuthorization(p => p.RequireRole(Roles.Admin))
             .WithSummary("Rebuild the community's and its cells' issue indexes from the issue grains (admin; for repair).");
-        api.MapGet("/me/inbox", Inbox).WithTags("Issues").WithSummary("The open issues assigned to the caller (and, for members of an organ, to their organ).");
+        api.MapGet("/me/inbox", Inbox).WithTags("Issues").WithSummary("The open issues assigned to the caller (and, for members of an organ, to their organ), their assignments, and their activity reminders.");
     }
 
     private static IssueStatus? ParseStatus(string? status, FieldErrors errors)
@@ -133,8 +133,10 @@ public static class IssueListEndpoints
             foreach (var record in await Task.WhenAll(open.Select(id => grains.GetGrain<IAssignmentGrain>(id).Get())))
                 if (record is not null) assignments.Add(Members.AssignmentResponse.From(record, clock.GetUtcNow()));
         }
+        var reminders = caller.MemberId is { } owner ? await grains.GetGrain<IReminderInboxGrain>(owner).Items() : [];
         return TypedResults.Ok(new InboxResponse(
             [.. lists.SelectMany(l => l).DistinctBy(i => i.Id).OrderBy(i => i.DeadlineUtc ?? DateTimeOffset.MaxValue)],
-            [.. assignments.OrderBy(a => a.DueUtc)]));
+            [.. assignments.OrderBy(a => a.DueUtc)],
+            reminders));
     }
 }

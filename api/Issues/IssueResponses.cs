@@ -28,4 +28,5 @@ public sealed record IssueResponse(
     }
 }
 
-public sealed record InboxResponse(ImmutableArray<IssueSummary> Items, ImmutableArray<Members.AssignmentResponse> Assignments);
+/// <summary>The caller's open issues, their assignments, and (for members) the activity reminders they received (newest first).</summary>
+public sealed record InboxResponse(ImmutableArray<IssueSummary> Items, ImmutableArray<Members.AssignmentResponse> Assignments, ImmutableArray<ReminderNotice> Reminders);

@@ -60,6 +60,18 @@ public interface ICommunityGrain : IGrainWithStringKey
     /// the dashboard shows the latest one of the current month.
     /// </summary>
     [Alias("SetRedSaturday")] Task SetRedSaturday(RedSaturdayAttendance attendance);
+
+    // Recurring activities (红色星期六, 三会一课): schedules as data, and the index of their occurrences.
+    [Alias("Schedules")] Task<ImmutableArray<ScheduleEntry>> Schedules();
+    [Alias("Schedule")] Task<ScheduleEntry?> Schedule(string scheduleId);
+    /// <summary>Creates or replaces a schedule (version + 1); a new or re-timed schedule is handled from now on.</summary>
+    [Alias("SaveSchedule")] Task<ActivitySchedule> SaveSchedule(ActivitySchedule schedule);
+    [Alias("RemoveSchedule")] Task<bool> RemoveSchedule(string scheduleId);
+    /// <summary>Moves the schedule's catch-up mark forward (never back).</summary>
+    [Alias("MarkScheduleHandled")] Task MarkScheduleHandled(string scheduleId, DateTimeOffset untilUtc);
+    /// <summary>Index of occurrences, kept up to date by the activity grains (by version).</summary>
+    [Alias("UpdateActivity")] Task UpdateActivity(ActivitySummary summary);
+    [Alias("Activities")] Task<ImmutableArray<ActivitySummary>> Activities(DateTimeOffset fromUtc, DateTimeOffset toUtc);
 }
 
 /// <summary>A grid cell (网格), keyed by its 15-digit code.</summary>

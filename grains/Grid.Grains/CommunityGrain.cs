@@ -179,6 +179,69 @@ public sealed class CommunityGrain(
             .OrderByDescending(l => l.Points).ThenBy(l => l.MemberId, StringComparer.Ordinal)
             .Take(limit)]);
 
+    public Task<ImmutableArray<ScheduleEntry>> Schedules() =>
+        Task.FromResult<ImmutableArray<ScheduleEntry>>([.. state.State.Schedules.Keys.Order(StringComparer.Ordinal).Select(id => Entry(id)!)]);
+
+    public Task<ScheduleEntry?> Schedule(string scheduleId) => Task.FromResult(Entry(scheduleId));
+
+    public async Task<ActivitySchedule> SaveSchedule(ActivitySchedule schedule)
+    {
+        RequireDefined();
+        var now = clock.GetUtcNow();
+        var held = state.State.Schedules.GetValueOrDefault(schedule.Id);
+        var saved = schedule with { Version = (held?.Version ?? 0) + 1, UpdatedUtc = now };
+        // A new rule applies from now on: triggers it would have had in the past are not caught up.
+        var retimed = held is null || held.Saturday != schedule.Saturday || held.Cron != schedule.Cron || held.StartTime != schedule.StartTime ||
+                      held.DurationMinutes != schedule.DurationMinutes || !held.ReminderLeadMinutes.SequenceEqual(schedule.ReminderLeadMinutes);
+        state.State = state.State with
+        {
+            Schedules = state.State.Schedules.SetItem(schedule.Id, saved),
+            ScheduleHandledUntil = retimed ? state.State.ScheduleHandledUntil.SetItem(schedule.Id, now) : state.State.ScheduleHandledUntil,
+        };
+        await state.WriteStateAsync();
+        return saved;
+    }
+
+    public async Task<bool> RemoveSchedule(string scheduleId)
+    {
+        if (!state.State.Schedules.ContainsKey(scheduleId)) return false;
+        state.State = state.State with
+        {
+            Schedules = state.State.Schedules.Remove(scheduleId),
+            ScheduleHandledUntil = state.State.ScheduleHandledUntil.Remove(scheduleId),
+        };
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task MarkScheduleHandled(string scheduleId, DateTimeOffset untilUtc)
+    {
+        if (!state.State.Schedules.ContainsKey(scheduleId)) return;
+        if (state.State.ScheduleHandledUntil.TryGetValue(scheduleId, out var held) && held >= untilUtc) return;
+        state.State = state.State with { ScheduleHandledUntil = state.State.ScheduleHandledUntil.SetItem(scheduleId, untilUtc) };
+        await state.WriteStateAsync();
+    }
+
+    public async Task UpdateActivity(ActivitySummary summary)
+    {
+        if (state.State.Activities.TryGetValue(summary.Id, out var held) && held.Version >= summary.Version) return;
+        // Occurrences over a year past are dropped from the index; their grains keep them.
+        var horizon = clock.GetUtcNow().AddDays(-400);
+        var index = state.State.Activities.SetItem(summary.Id, summary);
+        var old = index.Values.Where(a => a.EndUtc < horizon).Select(a => a.Id).ToList();
+        state.State = state.State with { Activities = index.RemoveRange(old) };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ImmutableArray<ActivitySummary>> Activities(DateTimeOffset fromUtc, DateTimeOffset toUtc) =>
+        Task.FromResult<ImmutableArray<ActivitySummary>>([.. state.State.Activities.Values
+            .Where(a => a.EndUtc >= fromUtc && a.StartUtc <= toUtc)
+            .OrderBy(a => a.StartUtc).ThenBy(a => a.Id, StringComparer.Ordinal)]);
+
+    private ScheduleEntry? Entry(string scheduleId) => state.State.Schedules.TryGetValue(scheduleId, out var schedule)
+        ? new ScheduleEntry { Schedule = schedule, HandledUntilUtc = state.State.ScheduleHandledUntil.GetValueOrDefault(scheduleId, schedule.UpdatedUtc) }
+        : null;
+
     private CommunityIssueCounters Counters()
     {
         var today = ChinaTime.Day(clock.GetUtcNow());

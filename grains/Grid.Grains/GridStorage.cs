@@ -23,4 +23,6 @@ public static class GridStorage
     public const string IdempotencyKey = "idempotency_key";
     public const string Assignment = "assignment";
     public const string LoginThrottle = "login_throttle";
+    public const string Activity = "activity";
+    public const string ReminderInbox = "reminder_inbox";
 }

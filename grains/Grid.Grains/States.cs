@@ -31,7 +31,13 @@ public sealed record CommunityState
     [Id(9)] public PointRules Rules { get; init; } = new();
     [Id(10)] public int LeaderboardYear { get; init; }
     [Id(11)] public ImmutableDictionary<string, LeaderboardLine> Leaderboard { get; init; } = ImmutableDictionary<string, LeaderboardLine>.Empty;
-    // 12–19 are left to the activities' schedules and index (issue 5), developed at the same time.
+    /// <summary>Recurring activities (红色星期六, 三会一课) by schedule id.</summary>
+    [Id(12)] public ImmutableDictionary<string, ActivitySchedule> Schedules { get; init; } = ImmutableDictionary<string, ActivitySchedule>.Empty;
+    /// <summary>Schedule id → every trigger at or before this instant has been handled (catch-up mark).</summary>
+    [Id(13)] public ImmutableDictionary<string, DateTimeOffset> ScheduleHandledUntil { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
+    /// <summary>Index of occurrences, kept by the activity grains.</summary>
+    [Id(14)] public ImmutableDictionary<string, ActivitySummary> Activities { get; init; } = ImmutableDictionary<string, ActivitySummary>.Empty;
+    // 15–19 stay free for the activities (issue 5).
     /// <summary>"yyyy-MM" (China Standard Time) of <see cref="ClosedInMonth"/>.</summary>
     [Id(20)] public string ClosureMonth { get; init; } = "";
     /// <summary>Issue id → closed by its deadline, for the issues closed in <see cref="ClosureMonth"/>.</summary>
@@ -131,4 +137,25 @@ public sealed record CategoryCatalogState
 public sealed record AssignmentState
 {
     [Id(0)] public AssignmentRecord? Record { get; init; }
+}
+
+[GenerateSerializer, Alias("grid.state.Activity")]
+public sealed record ActivityState
+{
+    [Id(0)] public ActivityView? View { get; init; }
+    /// <summary>The secret the venue codes of this occurrence are derived from.</summary>
+    [Id(1)] public byte[] CodeSecret { get; init; } = [];
+    /// <summary>Lead minutes → members already reminded for it.</summary>
+    [Id(2)] public ImmutableDictionary<int, ImmutableHashSet<string>> Reminded { get; init; } = ImmutableDictionary<int, ImmutableHashSet<string>>.Empty;
+    /// <summary>Members whose attendance has gone to their points ledger.</summary>
+    [Id(3)] public ImmutableHashSet<string> PointsAwarded { get; init; } = [];
+    /// <summary>Member → wrong venue codes tried.</summary>
+    [Id(4)] public ImmutableDictionary<string, int> WrongCodes { get; init; } = ImmutableDictionary<string, int>.Empty;
+}
+
+[GenerateSerializer, Alias("grid.state.ReminderInbox")]
+public sealed record ReminderInboxState
+{
+    /// <summary>Reminder key → the reminder; a key present here is never delivered again.</summary>
+    [Id(0)] public ImmutableDictionary<string, ReminderNotice> Notices { get; init; } = ImmutableDictionary<string, ReminderNotice>.Empty;
 }

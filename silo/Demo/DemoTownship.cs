@@ -10,7 +10,8 @@ namespace Grid.Silo.Demo;
 /// </summary>
 public sealed class DemoTownship
 {
-    public const int Version = 2;
+    /// <summary>1: the directory; 2: demo issues; 3: a Red Saturday schedule for every community.</summary>
+    public const int Version = 3;
     public const string Password = "Grid@2026";
     private const string Township = "练市镇";
     private const string Division = "330503";
@@ -76,6 +77,9 @@ public sealed class DemoTownship
         ("03.01", "垃圾分类桶破损", "厨余垃圾桶桶盖破损"),
         ("11.02", "违章停车堵塞路口", "路口违章停车影响通行"),
     ];
+
+    /// <summary>红色星期六 of every community: the first Saturday of the month, 09:00-12:00 China Standard Time, at its service centre.</summary>
+    public ImmutableArray<(string CommunityCode, ActivitySchedule Schedule)> Schedules { get; }
 
     public DemoTownship()
     {
@@ -167,6 +171,26 @@ public sealed class DemoTownship
                 target == IssueStatus.Closed ? 3 + random.Next(3) : null));
         }
 
+        Schedules = [.. communities.Select(c => (c.Code, new ActivitySchedule
+        {
+            Id = "red-saturday",
+            Kind = ActivityKind.RedSaturday,
+            Title = "红色星期六主题党日",
+            Saturday = SaturdayOfMonth.First,
+            StartTime = new TimeOnly(9, 0),
+            DurationMinutes = 180,
+            Place = c.ServiceCentreAddress,
+            DefaultTheme = "学习党的创新理论，为群众办实事",
+            Themes = new Dictionary<string, string>
+            {
+                ["2026-12"] = "冬季安全隐患大排查",
+                ["2027-01"] = "走访慰问困难群众，送温暖迎新春",
+                ["2027-02"] = "环境卫生整治，清洁家园过新年",
+                ["2027-03"] = "学雷锋志愿服务月",
+            }.ToImmutableDictionary(),
+            Posts = ["签到引导", "秩序维护", "志愿服务"],
+            UpdatedBy = "demo",
+        }))];
         Communities = [.. communities];
         Cells = [.. cells];
         Households = [.. households];

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Grid.Api.Auth;
 using Grid.Contracts;
+using Grid.Grains.Activities;
 using Grid.Silo.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +18,8 @@ public sealed class StartupSeeder(
     IOptions<SeedOptions> seed,
     IOptions<AdminAccountOptions> admin,
     TimeProvider clock,
-    ILogger<StartupSeeder> logger) : IHostedService
+    ILogger<StartupSeeder> logger,
+    IActivityScheduling? scheduling = null) : IHostedService
 {
     private const int Parallelism = 32;
 
@@ -37,6 +39,8 @@ public sealed class StartupSeeder(
             town.Communities.Length, town.Cells.Length, town.Households.Length, town.Members.Length);
         await SeedDirectory(town, cancellationToken);
         await SeedIssues(town);
+        // Version 3: a Red Saturday for every community (kept if a scheduler has changed it since).
+        await SeedSchedules(town, cancellationToken);
         await directory.MarkDemoSeeded(DemoTownship.Version);
         logger.LogInformation("Demo township seeded in {Seconds:F1} s", watch.Elapsed.TotalSeconds);
     }
@@ -88,6 +92,18 @@ public sealed class StartupSeeder(
                 await Step(IssueAction.Verify, "committee", "核查属实", passed: true);
                 await Step(IssueAction.Rate, "committee", "居民表示满意", score: demo.Rating);
             }
+        }
+    }
+
+    /// <summary>Each community's Red Saturday, unless it already has one (a scheduler's edits are kept).</summary>
+    private async Task SeedSchedules(DemoTownship town, CancellationToken ct)
+    {
+        foreach (var (code, schedule) in town.Schedules)
+        {
+            var community = grains.GetGrain<ICommunityGrain>(code);
+            if (await community.Schedule(schedule.Id) is not null) continue;
+            await community.SaveSchedule(schedule);
+            if (scheduling is not null) await scheduling.ScheduleSavedAsync(code, schedule.Id, ct);
         }
     }
 

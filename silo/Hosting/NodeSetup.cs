@@ -5,6 +5,7 @@ using Grid.Api.Issues;
 using Grid.Grains;
 using Grid.Grains.Issues;
 using Grid.Grains.Live;
+using Grid.Silo.Activities;
 using Grid.Silo.Issues;
 using Grid.Silo.Live;
 using Grid.Silo.Logging;
@@ -100,6 +101,8 @@ public static class NodeSetup
         services.AddSingleton<HubLiveNode>();
         services.AddHostedService<LiveNodeRegistration>();
         services.AddHostedService<DeadlineWatch>();
+        // Red Saturday and other recurring activities: Hangfire jobs derived from the schedules.
+        services.AddGridScheduling();
     }
 
     // The embedded profile keeps its token key beside its data, so tokens survive a restart

@@ -1,4 +1,5 @@
 using Grid.Api.Hubs;
+using Grid.Grains;
 using Grid.Grains.Live;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,9 @@ public sealed class HubLiveNode(IHubContext<CommandHub> hub, ILogger<HubLiveNode
             var (method, message) = LiveMessages.For(e);
             // Not awaited: a slow browser must not hold up the batcher, nor the other nodes it serves.
             // SignalR writes to each connection in the order of these calls.
-            hub.Clients.Group(CommandHub.GroupOf(e.CommunityCode)).SendAsync(method, message)
+            // A reminder goes to its member's own connections; everything else to the community's dashboards.
+            var group = e is { Kind: LiveEvent.KindReminder, MemberId: { } member } ? CommandHub.MemberGroupOf(member) : CommandHub.GroupOf(e.CommunityCode);
+            hub.Clients.Group(group).SendAsync(method, message)
                 .ContinueWith(t => logger.LogWarning(t.Exception, "Live event {Kind} not sent to the clients of community {Community}", e.Kind, e.CommunityCode),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }

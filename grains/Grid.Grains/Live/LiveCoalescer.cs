@@ -13,10 +13,12 @@ public sealed class LiveCoalescer(int tickerCap)
 {
     private readonly Dictionary<string, LiveEvent> cells = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LiveEvent> counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LiveEvent> activities = new(StringComparer.Ordinal);
+    private readonly List<LiveEvent> reminders = [];
     private readonly Dictionary<string, Queue<LiveEvent>> tickers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Count, DateTimeOffset LastAtUtc)> skipped = new(StringComparer.Ordinal);
 
-    public bool IsEmpty => cells.Count == 0 && counters.Count == 0 && tickers.Count == 0;
+    public bool IsEmpty => cells.Count == 0 && counters.Count == 0 && tickers.Count == 0 && activities.Count == 0 && reminders.Count == 0;
 
     /// <summary>Events taken in since the last drain, before coalescing.</summary>
     public int Received { get; private set; }
@@ -31,6 +33,14 @@ public sealed class LiveCoalescer(int tickerCap)
                 break;
             case LiveEvent.KindCounters:
                 KeepLatest(counters, e.CommunityCode, e);
+                break;
+            // An occurrence's counts and a fan-out's progress carry their whole state: the latest wins.
+            case LiveEvent.KindActivity or LiveEvent.KindReminderProgress when e.ActivityId is { } activity:
+                KeepLatest(activities, $"{e.Kind}|{activity}|{e.Status}", e);
+                break;
+            // Each reminder is one member's own, recorded once in their inbox: none is left out.
+            case LiveEvent.KindReminder when e.MemberId is not null:
+                reminders.Add(e);
                 break;
             default:
                 if (!tickers.TryGetValue(e.CommunityCode, out var lines)) tickers[e.CommunityCode] = lines = new Queue<LiveEvent>();
@@ -67,8 +77,12 @@ public sealed class LiveCoalescer(int tickerCap)
         }
         events.AddRange(cells.Values);
         events.AddRange(counters.Values);
+        events.AddRange(activities.Values);
+        events.AddRange(reminders);
         cells.Clear();
         counters.Clear();
+        activities.Clear();
+        reminders.Clear();
         tickers.Clear();
         skipped.Clear();
         Received = 0;

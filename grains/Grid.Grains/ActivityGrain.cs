@@ -1,0 +1,294 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Grid.Contracts;
+using Grid.Grains.Activities;
+
+namespace Grid.Grains;
+
+/// <summary>
+/// One occurrence of a recurring activity: sign-ups, leave (请假), sign-ins with the venue code,
+/// posts, reminder progress, and at the close the final attendance and its points.
+/// </summary>
+public sealed class ActivityGrain(
+    [PersistentState(GridStorage.Activity, GridStorage.Provider)] IPersistentState<ActivityState> state,
+    TimeProvider clock,
+    ILiveEvents live)
+    : Grain, IActivityGrain
+{
+    private const int AwardParallelism = 16;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private ActivityView? View => state.State.View;
+
+    public Task<ActivityView?> Get() => Task.FromResult(View);
+
+    public async Task<ActivityView> Plan(ActivityPlan plan)
+    {
+        if (plan.Id != Id) throw new ArgumentException($"Plan is for activity {plan.Id}, not {Id}.", nameof(plan));
+        var now = clock.GetUtcNow();
+        if (View is null)
+        {
+            state.State = state.State with
+            {
+                View = new ActivityView { Plan = plan, Status = ActivityStatus.Planned, CreatedUtc = now, Version = 1 },
+                CodeSecret = RandomNumberGenerator.GetBytes(32),
+            };
+            await state.WriteStateAsync();
+        }
+        else if (View.Status == ActivityStatus.Planned && now < View.Plan.StartUtc && !SamePlan(View.Plan, plan))
+        {
+            state.State = state.State with { View = View with { Plan = plan, Version = View.Version + 1 } };
+            await state.WriteStateAsync();
+        }
+        // The index is told every time: idempotent there (by version), and it heals a missed update.
+        await Index();
+        return View!;
+    }
+
+    public async Task<ActivityResult> Cancel(string by)
+    {
+        if (View is null) return NotFound();
+        if (View.Status == ActivityStatus.Cancelled) return Done();
+        if (View.Status == ActivityStatus.Closed) return NotAllowed("The activity is closed; its attendance is final.");
+        state.State = state.State with { View = View with { Status = ActivityStatus.Cancelled, Version = View.Version + 1 } };
+        await state.WriteStateAsync();
+        await Index();
+        Publish();
+        return Done();
+    }
+
+    public async Task<ActivityResult> SignUp(string memberId)
+    {
+        if (await Refusal(memberId, beforeStart: true) is { } refused) return refused;
+        if (View!.SignUps.ContainsKey(memberId)) return Done();
+        state.State = state.State with
+        {
+            View = View with { SignUps = View.SignUps.SetItem(memberId, clock.GetUtcNow()), Leaves = View.Leaves.Remove(memberId), Version = View.Version + 1 },
+        };
+        await state.WriteStateAsync();
+        Publish();
+        return Done();
+    }
+
+    public async Task<ActivityResult> RequestLeave(string memberId, string reason)
+    {
+        if (await Refusal(memberId, beforeStart: true) is { } refused) return refused;
+        if (View!.SignIns.ContainsKey(memberId)) return NotAllowed("You have already signed in.");
+        state.State = state.State with
+        {
+            View = View with
+            {
+                Leaves = View.Leaves.SetItem(memberId, new LeaveRequest { Reason = reason, AtUtc = clock.GetUtcNow() }),
+                SignUps = View.SignUps.Remove(memberId),
+                Version = View.Version + 1,
+            },
+        };
+        await state.WriteStateAsync();
+        Publish();
+        return Done();
+    }
+
+    public async Task<ActivityResult> SignIn(string memberId, string? code, bool remote)
+    {
+        if (await Refusal(memberId, beforeStart: false) is { } refused) return refused;
+        var now = clock.GetUtcNow();
+        if (SignInRules.WindowError(View!.Plan, now) is { } closed) return NotAllowed(closed);
+        if (View.SignIns.ContainsKey(memberId)) return Done();
+        if (remote)
+        {
+            var member = await GrainFactory.GetGrain<IPartyMemberGrain>(memberId).Get();
+            if (member?.Definition.IsMobile != true) return NotAllowed("Remote sign-in is for mobile members (流动党员); sign in at the venue with its code.");
+        }
+        else
+        {
+            var wrong = state.State.WrongCodes.GetValueOrDefault(memberId);
+            if (wrong >= SignInRules.MaxWrongCodes) return NotAllowed("Too many wrong codes: ask the organiser at the venue.");
+            if (!SignInRules.CodeMatches(state.State.CodeSecret, code, now))
+            {
+                state.State = state.State with { WrongCodes = state.State.WrongCodes.SetItem(memberId, wrong + 1) };
+                await state.WriteStateAsync();
+                return new ActivityResult { Outcome = ActivityOutcome.WrongCode, Activity = View, Message = "The code is wrong or has expired: use the code shown at the venue now." };
+            }
+        }
+        state.State = state.State with
+        {
+            View = View with
+            {
+                SignIns = View.SignIns.SetItem(memberId, new SignInRecord { AtUtc = now, Remote = remote }),
+                Leaves = View.Leaves.Remove(memberId),
+                Version = View.Version + 1,
+            },
+        };
+        await state.WriteStateAsync();
+        Publish();
+        await ReportRedSaturday();
+        return Done();
+    }
+
+    public Task<SignInCodeView?> SignInCode()
+    {
+        if (View is null) return Task.FromResult<SignInCodeView?>(null);
+        var now = clock.GetUtcNow();
+        return Task.FromResult<SignInCodeView?>(new SignInCodeView
+        {
+            Code = SignInRules.CodeAt(state.State.CodeSecret, now),
+            ValidUntilUtc = SignInRules.CodeChangesAt(now),
+            WindowOpen = View.Status == ActivityStatus.Planned && SignInRules.WindowOpen(View.Plan, now),
+        });
+    }
+
+    public async Task<ActivityResult> StaffPost(string post, string? memberId)
+    {
+        if (View is null) return NotFound();
+        if (View.Status != ActivityStatus.Planned) return NotAllowed($"The activity is {View.Status.ToString().ToLowerInvariant()}.");
+        if (!View.Plan.Posts.Contains(post)) return new ActivityResult { Outcome = ActivityOutcome.NotFound, Activity = View, Message = $"No post '{post}' at this activity." };
+        if (memberId is not null && !await IsOfCommunity(memberId)) return NotExpected();
+        var holders = memberId is null ? View.PostHolders.Remove(post) : View.PostHolders.SetItem(post, memberId);
+        if (holders.Count == View.PostHolders.Count && holders.All(h => View.PostHolders.GetValueOrDefault(h.Key) == h.Value)) return Done();
+        state.State = state.State with { View = View with { PostHolders = holders, Version = View.Version + 1 } };
+        await state.WriteStateAsync();
+        Publish();
+        return Done();
+    }
+
+    public async Task<ImmutableArray<string>> BeginReminder(int leadMinutes)
+    {
+        if (View is not { Status: ActivityStatus.Planned }) return [];
+        var roll = View.Roll().Except(View.Leaves.Keys).ToList();
+        var reminded = state.State.Reminded.GetValueOrDefault(leadMinutes) ?? [];
+        var progress = View.Reminders.FirstOrDefault(r => r.LeadMinutes == leadMinutes)
+                       ?? new ReminderProgress { LeadMinutes = leadMinutes, StartedUtc = clock.GetUtcNow() };
+        var updated = progress with { Expected = roll.Count, Delivered = reminded.Count };
+        if (updated != progress || !View.Reminders.Contains(progress)) await SaveProgress(updated);
+        return [.. roll.Where(m => !reminded.Contains(m)).Order(StringComparer.Ordinal)];
+    }
+
+    public async Task RemindersDelivered(int leadMinutes, ImmutableArray<string> memberIds, int failed)
+    {
+        if (View is null) return;
+        var reminded = (state.State.Reminded.GetValueOrDefault(leadMinutes) ?? []).Union(memberIds);
+        state.State = state.State with { Reminded = state.State.Reminded.SetItem(leadMinutes, reminded) };
+        var progress = View.Reminders.FirstOrDefault(r => r.LeadMinutes == leadMinutes)
+                       ?? new ReminderProgress { LeadMinutes = leadMinutes, StartedUtc = clock.GetUtcNow() };
+        await SaveProgress(progress with { Delivered = reminded.Count, Failed = failed, Expected = Math.Max(progress.Expected, reminded.Count) });
+        live.Publish(new LiveEvent
+        {
+            Kind = LiveEvent.KindReminderProgress, CommunityCode = View.Plan.CommunityCode, ActivityId = Id, AtUtc = clock.GetUtcNow(),
+            Status = leadMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Text = JsonSerializer.Serialize(new { leadMinutes, delivered = reminded.Count, expected = Math.Max(progress.Expected, reminded.Count), failed }),
+        });
+    }
+
+    public async Task FinishReminder(int leadMinutes)
+    {
+        var progress = View?.Reminders.FirstOrDefault(r => r.LeadMinutes == leadMinutes);
+        if (progress is null || progress.FinishedUtc is not null) return;
+        await SaveProgress(progress with { FinishedUtc = clock.GetUtcNow() });
+    }
+
+    public async Task<ActivityResult> Close(string by)
+    {
+        if (View is null) return NotFound();
+        if (View.Status == ActivityStatus.Cancelled) return NotAllowed("The activity was cancelled.");
+        var now = clock.GetUtcNow();
+        if (View.Status == ActivityStatus.Planned)
+        {
+            if (now < View.Plan.EndUtc)
+                return NotAllowed($"The activity closes after sign-in ends at {View.Plan.EndUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm} (China Standard Time).");
+            state.State = state.State with
+            {
+                View = View with { Status = ActivityStatus.Closed, Outcomes = AttendanceRules.Final(View), ClosedUtc = now, Version = View.Version + 1 },
+            };
+            await state.WriteStateAsync();
+            await Index();
+            await ReportRedSaturday();
+        }
+
+        // Points go to the members' ledgers; a repeated close (a retried job) awards only what is
+        // missing, and the ledgers themselves refuse a source twice.
+        var pending = View.Outcomes.Where(o => !state.State.PointsAwarded.Contains(o.Key)).ToList();
+        if (pending.Count > 0)
+        {
+            var rules = await GrainFactory.GetGrain<ICommunityGrain>(View.Plan.CommunityCode).PointRules();
+            foreach (var chunk in pending.Chunk(AwardParallelism))
+            {
+                await Task.WhenAll(chunk.Select(async o =>
+                {
+                    if (AttendanceRules.Points(View.Plan, o.Key, o.Value, rules, by) is { } entry && await GrainFactory.GetGrain<IPartyMemberGrain>(o.Key).Get() is not null)
+                        await GrainFactory.GetGrain<IPartyMemberGrain>(o.Key).AwardPoints(entry);
+                }));
+                state.State = state.State with { PointsAwarded = state.State.PointsAwarded.Union(chunk.Select(o => o.Key)) };
+            }
+            await state.WriteStateAsync();
+        }
+        Publish();
+        return Done();
+    }
+
+    private async Task SaveProgress(ReminderProgress progress)
+    {
+        var reminders = View!.Reminders.Where(r => r.LeadMinutes != progress.LeadMinutes).Append(progress).OrderByDescending(r => r.LeadMinutes);
+        state.State = state.State with { View = View with { Reminders = [.. reminders] } };
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>Why a member may not act on this occurrence now, or null.</summary>
+    private async Task<ActivityResult?> Refusal(string memberId, bool beforeStart)
+    {
+        if (View is null) return NotFound();
+        if (View.Status != ActivityStatus.Planned) return NotAllowed($"The activity is {View.Status.ToString().ToLowerInvariant()}.");
+        if (beforeStart && clock.GetUtcNow() >= View.Plan.StartUtc)
+            return NotAllowed("The activity has started: sign-ups and leave requests close at its start.");
+        if (!View.Roll().Contains(memberId) && !await IsOfCommunity(memberId)) return NotExpected();
+        return null;
+    }
+
+    private async Task<bool> IsOfCommunity(string memberId) =>
+        (await GrainFactory.GetGrain<IPartyMemberGrain>(memberId).Get())?.Definition.CommunityCode == View!.Plan.CommunityCode;
+
+    private Task Index() => GrainFactory.GetGrain<ICommunityGrain>(View!.Plan.CommunityCode).UpdateActivity(new ActivitySummary
+    {
+        Id = Id, ScheduleId = View.Plan.ScheduleId, Title = View.Plan.Title, Theme = View.Plan.Theme, Kind = View.Plan.Kind,
+        StartUtc = View.Plan.StartUtc, EndUtc = View.Plan.EndUtc, Status = View.Status, Version = View.Version,
+    });
+
+    /// <summary>A Red Saturday's attendance for the command dashboard (its latest one of the month).</summary>
+    private Task ReportRedSaturday() => View!.Plan.Kind != ActivityKind.RedSaturday
+        ? Task.CompletedTask
+        : GrainFactory.GetGrain<ICommunityGrain>(View.Plan.CommunityCode).SetRedSaturday(new RedSaturdayAttendance
+        {
+            Date = ChinaTime.Day(View.Plan.StartUtc),
+            Expected = View.Roll().Except(View.Leaves.Keys).Count(),
+            Attended = View.SignIns.Count,
+        });
+
+    /// <summary>Counts only: live events never carry members' names.</summary>
+    private void Publish()
+    {
+        var v = View!;
+        live.Publish(new LiveEvent
+        {
+            Kind = LiveEvent.KindActivity, CommunityCode = v.Plan.CommunityCode, ActivityId = Id, AtUtc = clock.GetUtcNow(),
+            Status = v.Status.ToString().ToLowerInvariant(),
+            Text = JsonSerializer.Serialize(new
+            {
+                expected = v.Plan.ExpectedMemberIds.Length, signedUp = v.SignUps.Count, onLeave = v.Leaves.Count,
+                signedIn = v.SignIns.Count, remote = v.SignIns.Count(s => s.Value.Remote),
+            }),
+        });
+    }
+
+    private static bool SamePlan(ActivityPlan a, ActivityPlan b) =>
+        a with { ExpectedMemberIds = [], Posts = [], ReminderLeadMinutes = [] } == b with { ExpectedMemberIds = [], Posts = [], ReminderLeadMinutes = [] } &&
+        a.ExpectedMemberIds.SequenceEqual(b.ExpectedMemberIds) && a.Posts.SequenceEqual(b.Posts) && a.ReminderLeadMinutes.SequenceEqual(b.ReminderLeadMinutes);
+
+    private ActivityResult Done() => new() { Outcome = ActivityOutcome.Done, Activity = View };
+
+    private ActivityResult NotFound() => new() { Outcome = ActivityOutcome.NotFound, Message = $"No activity {Id}." };
+
+    private ActivityResult NotAllowed(string why) => new() { Outcome = ActivityOutcome.NotAllowed, Activity = View, Message = why };
+
+    private ActivityResult NotExpected() => new() { Outcome = ActivityOutcome.NotExpected, Activity = View, Message = "This activity is for members of its community only." };
+}
