@@ -26,11 +26,11 @@ public sealed class SqliteCluster : IAsyncDisposable
 
     public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
 
-    /// <summary>Starts a one-silo cluster on the SQLite file in <paramref name="dataDirectory"/>, creating it if new.</summary>
-    public static async Task<SqliteCluster> StartAsync(string dataDirectory, TimeProvider? clock = null, ILiveEvents? live = null)
+    /// <summary>Starts a cluster of <paramref name="silos"/> silos (one by default) on the SQLite file in <paramref name="dataDirectory"/>, creating it if new.</summary>
+    public static async Task<SqliteCluster> StartAsync(string dataDirectory, TimeProvider? clock = null, ILiveEvents? live = null, int silos = 1)
     {
         SqliteSchema.Apply(new GridOptions { DataDirectory = dataDirectory }.SqliteConnectionString);
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.Configure<GridOptions>(o => o.DataDirectory = dataDirectory);
