@@ -53,19 +53,23 @@ public static class SchedulingSetup
         services.AddHostedService<ActivityStartup>();
     }
 
-    /// <summary>Hangfire's dashboard at /hangfire, administrators only (see <see cref="HangfireDashboardAuth"/>).</summary>
+    /// <summary>
+    /// Hangfire's dashboard at /hangfire, administrators only (see <see cref="HangfireDashboardAuth"/>). It is an
+    /// endpoint exempt from the API's "signed-in caller" fallback policy: its own filter checks the admin token,
+    /// which a browser brings as a cookie rather than a header.
+    /// </summary>
     public static void UseGridScheduling(this WebApplication app)
     {
         var auth = app.Services.GetRequiredService<HangfireDashboardAuth>();
         app.UseWhen(http => http.Request.Path.StartsWithSegments(HangfireDashboardAuth.Path),
             branch => branch.Use((http, next) => auth.ExchangeQueryToken(http, next)));
-        app.UseHangfireDashboard(HangfireDashboardAuth.Path, new DashboardOptions
+        app.MapHangfireDashboard(HangfireDashboardAuth.Path, new DashboardOptions
         {
             Authorization = [],
             AsyncAuthorization = [auth.Filter()],
             DashboardTitle = "Grid 活动调度 · Hangfire",
             DisplayStorageConnectionString = false,
             AppPath = "/scheduler.html",
-        }, app.Services.GetRequiredService<JobStorage>());
+        }, app.Services.GetRequiredService<JobStorage>()).AllowAnonymous().ExcludeFromDescription();
     }
 }
