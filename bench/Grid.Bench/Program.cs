@@ -2,9 +2,11 @@ using Grid.Bench;
 
 // Grid.Bench: load tools for a Grid node. Loopback only, bounded runs.
 //   live-latency  end-to-end latency from the API's answer to delivery at the dashboard clients
+//   fanout        Red Saturday reminders: members reminded per second, durable in SQLite
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
+    "fanout" => await ReminderFanOut.Run([.. args.Skip(1)]),
     _ => Usage(),
 };
 
@@ -19,6 +21,11 @@ static int Usage()
           --url URL       use a running node on loopback (needs --admin-password, and a Grid:RateLimits:ReportsPerMinute
                           above 60 × rate, since one committee user sends every report) instead of starting one
           --admin-password P   the node's Grid:Admin:Password (with --url)
+        usage: dotnet run -c Release --project bench/Grid.Bench -- fanout [options]
+          --members N        members of the benchmark community, all expected            (default 2000)
+          --concurrency LIST reminders in flight, one run each, e.g. 8,32,128            (default 8,32,128)
+          --webhook          also POST every reminder to a gateway on 127.0.0.1
+          --data DIR         keep the SQLite file in DIR (else a temporary one, deleted)
         """);
     return 2;
 }

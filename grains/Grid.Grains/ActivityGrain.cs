@@ -42,6 +42,13 @@ public sealed class ActivityGrain(
             state.State = state.State with { View = View with { Plan = plan, Version = View.Version + 1 } };
             await state.WriteStateAsync();
         }
+        else if (View.Status == ActivityStatus.Cancelled && now < plan.StartUtc)
+        {
+            // The schedule came back to this date (moved away and back again): the occurrence is on again.
+            state.State = state.State with { View = View with { Plan = plan, Status = ActivityStatus.Planned, Version = View.Version + 1 } };
+            await state.WriteStateAsync();
+            Publish();
+        }
         // The index is told every time: idempotent there (by version), and it heals a missed update.
         await Index();
         return View!;

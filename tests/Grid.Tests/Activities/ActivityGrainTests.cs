@@ -225,6 +225,14 @@ public class ActivityGrainTests(ActivityClusterFixture fixture) : IClassFixture<
         Assert.Equal(DayOfWeek.Saturday, lastStart.ToOffset(TimeSpan.FromHours(8)).DayOfWeek);
         Assert.NotEqual(firstStart, lastStart);
 
+        // Back to the first Saturday: that occurrence is on again, the last-Saturday one cancelled.
+        await Grains.GetGrain<ICommunityGrain>(community).SaveSchedule(first);
+        await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
+        Assert.Equal(ActivityStatus.Planned, (await Grains.GetGrain<IActivityGrain>(firstId).Get())!.Status);
+        Assert.Equal(ActivityStatus.Cancelled, (await Grains.GetGrain<IActivityGrain>(lastId).Get())!.Status);
+        await Grains.GetGrain<ICommunityGrain>(community).SaveSchedule(last);
+        await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
+
         await Grains.GetGrain<ICommunityGrain>(community).RemoveSchedule("red-saturday");
         await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
         Assert.Equal(ActivityStatus.Cancelled, (await Grains.GetGrain<IActivityGrain>(lastId).Get())!.Status);
