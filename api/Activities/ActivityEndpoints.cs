@@ -42,9 +42,10 @@ public static partial class ActivityEndpoints
 
     public static void MapActivityEndpoints(this IEndpointRouteBuilder api)
     {
-        api.MapGet("/communities/{code}/activities", List).WithTags("Activities")
+        // Signed-in callers; scope, organiser and member-only rules are decided per request (Caller).
+        api.MapGet("/communities/{code}/activities", List).WithTags("Activities").RequireAuthorization()
             .WithSummary("Occurrences between ?from= and ?to= (yyyy-MM-dd, China Standard Time; default the last day and the next 62 days), with counts.");
-        var activities = api.MapGroup("/activities/{id}").WithTags("Activities");
+        var activities = api.MapGroup("/activities/{id}").WithTags("Activities").RequireAuthorization();
         activities.MapGet("/", Get).WithSummary("One occurrence; organisers see who signed up, asked leave, signed in; members see counts and their own line.");
         activities.MapPost("/sign-up", SignUp).WithSummary("报名: the calling member signs up (before the start).");
         activities.MapPost("/leave", Leave).WithSummary("请假: the calling member asks leave with a reason (before the start); leave is not an absence.");

@@ -39,7 +39,8 @@ public static partial class ScheduleEndpoints
 {
     public static void MapScheduleEndpoints(this IEndpointRouteBuilder api)
     {
-        var schedules = api.MapGroup("/communities/{code}/schedules").WithTags("Activities");
+        // Signed-in callers; who may read or edit which community is decided per request (Caller).
+        var schedules = api.MapGroup("/communities/{code}/schedules").WithTags("Activities").RequireAuthorization();
         schedules.MapGet("/", List).WithSummary("The community's recurring activities, with their next starts and Hangfire jobs.");
         schedules.MapGet("/{scheduleId}", Get).WithSummary("One schedule.");
         schedules.MapPut("/{scheduleId}", Save)

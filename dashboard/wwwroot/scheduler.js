@@ -101,8 +101,7 @@
       $('login-panel').hidden = true;
       $('app').hidden = false;
       $('logout').hidden = false;
-      // Hangfire's dashboard takes the admin token once in its address, then keeps it in a cookie of its own.
-      if (me.role === 'admin') { $('hangfire-link').href = '/hangfire?access_token=' + encodeURIComponent(token); $('hangfire-link').hidden = false; }
+      $('hangfire-link').hidden = me.role !== 'admin';
       const list = await api('/api/communities');
       state.communities = (list || []).filter((c) => c && c.definition);
       const select = $('community-select');
@@ -116,6 +115,15 @@
       state.refreshTimer = setInterval(() => loadActivities().catch(fail), 60000);
     } catch (err) { fail(err); }
   }
+
+  // Hangfire's dashboard is a page of its own: the admin's token is exchanged for a short-lived cookie only it reads.
+  $('hangfire-link').addEventListener('click', async (e) => {
+    e.preventDefault();
+    try {
+      const session = await api('/api/dashboard/hangfire-session', { method: 'POST' });
+      window.open(session.url, '_blank', 'noopener');
+    } catch (err) { fail(err); }
+  });
 
   $('community-select').addEventListener('change', (e) => selectCommunity(e.target.value).catch(fail));
   $('refresh').addEventListener('click', () => loadActivities().catch(fail));

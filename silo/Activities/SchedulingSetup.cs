@@ -1,5 +1,7 @@
+using Grid.Contracts;
 using Grid.Grains.Activities;
 using Hangfire;
+using Microsoft.AspNetCore.Authentication;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
 using Microsoft.Extensions.Options;
@@ -54,15 +56,25 @@ public static class SchedulingSetup
     }
 
     /// <summary>
-    /// Hangfire's dashboard at /hangfire, administrators only (see <see cref="HangfireDashboardAuth"/>). It is an
-    /// endpoint exempt from the API's "signed-in caller" fallback policy: its own filter checks the admin token,
-    /// which a browser brings as a cookie rather than a header.
+    /// Hangfire's dashboard at /hangfire, administrators only (see <see cref="HangfireDashboardAuth"/>): endpoints
+    /// exempt from the API's "signed-in caller" fallback policy, since the browser brings the dashboard's own cookie,
+    /// which its filter checks. The session endpoints that set and remove that cookie live beside the Orleans dashboard's.
     /// </summary>
     public static void UseGridScheduling(this WebApplication app)
     {
         var auth = app.Services.GetRequiredService<HangfireDashboardAuth>();
-        app.UseWhen(http => http.Request.Path.StartsWithSegments(HangfireDashboardAuth.Path),
-            branch => branch.Use((http, next) => auth.ExchangeQueryToken(http, next)));
+        // Checked before Hangfire sees the request, so that nothing under /hangfire (not even "no such page")
+        // answers anyone but an administrator; Hangfire's own filter below checks again.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(HangfireDashboardAuth.Path), branch => branch.Use(async (http, next) =>
+        {
+            if (await auth.IsAdmin(http)) await next(http);
+            else if (http.User.Identity?.IsAuthenticated == true) await http.ForbidAsync();
+            else await http.ChallengeAsync();
+        }));
+        var sessions = app.MapGroup("/api/dashboard/hangfire-session").WithTags("Dashboard");
+        sessions.MapPost("/", auth.OpenSession).RequireAuthorization(p => p.RequireRole(Roles.Admin))
+            .WithSummary($"Administrators: sets a short-lived, HttpOnly cookie for Hangfire's dashboard at {HangfireDashboardAuth.Path}/ and answers its URL.");
+        sessions.MapDelete("/", HangfireDashboardAuth.CloseSession).RequireAuthorization().WithSummary("Removes the Hangfire dashboard cookie (signing out).");
         app.MapHangfireDashboard(HangfireDashboardAuth.Path, new DashboardOptions
         {
             Authorization = [],

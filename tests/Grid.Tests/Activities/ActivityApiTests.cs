@@ -237,26 +237,36 @@ public class ActivityApiTests(GridHost host)
         var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/hangfire")).StatusCode);
         var memberToken = await Token("member-a");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync($"/hangfire?access_token={memberToken}")).StatusCode);
         var asMember = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
         asMember.Headers.Authorization = new AuthenticationHeaderValue("Bearer", memberToken);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(asMember)).StatusCode);
+        await ProblemAssert.Is(await (await host.As("member-a")).PostAsync("/api/dashboard/hangfire-session", null), 403);
 
-        // An admin opens it once with the token in the address: it becomes a cookie for /hangfire, and the address loses it.
-        var exchange = await client.GetAsync($"/hangfire/recurring?access_token={await Token("root", GridHost.AdminPassword)}");
-        Assert.True(exchange.StatusCode == HttpStatusCode.Redirect, await exchange.Content.ReadAsStringAsync());
-        Assert.Equal("/hangfire/recurring", exchange.Headers.Location?.OriginalString);
-        var cookie = exchange.Headers.GetValues("Set-Cookie").Single();
+        // An administrator exchanges the bearer token for the dashboard's own cookie, scoped to /hangfire.
+        var admin = await host.As("root");
+        var session = await admin.PostAsync("/api/dashboard/hangfire-session", null);
+        Assert.Equal("/hangfire/", (await Ok(session)).GetProperty("url").GetString());
+        var cookie = session.Headers.GetValues("Set-Cookie").Single();
         Assert.StartsWith("grid_hangfire=", cookie);
         Assert.Contains("path=/hangfire", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        var value = cookie.Split(';')[0]["grid_hangfire=".Length..];
 
         var page = new HttpRequestMessage(HttpMethod.Get, "/hangfire/recurring");
-        page.Headers.Add("Cookie", cookie.Split(';')[0]);
+        page.Headers.Add("Cookie", $"grid_hangfire={value}");
         var dashboard = await client.SendAsync(page);
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         Assert.Contains("Hangfire", await dashboard.Content.ReadAsStringAsync());
+
+        // The cookie's token is for the dashboard only: as a bearer token it opens nothing under /api.
+        var misuse = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+        misuse.Headers.Authorization = new AuthenticationHeaderValue("Bearer", value);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(misuse)).StatusCode);
+        // And a member's token in that cookie does not open the dashboard.
+        var forged = new HttpRequestMessage(HttpMethod.Get, "/hangfire/recurring");
+        forged.Headers.Add("Cookie", $"grid_hangfire={memberToken}");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(forged)).StatusCode);
     }
 
     [Fact]

@@ -125,6 +125,23 @@ public partial class AuthorizationMatrixTests(GridHost host)
         ["GET /orleans/LifecycleStages"] = OrleansCookie,
         ["GET /orleans/GrainTypes"] = OrleansCookie,
         ["GET /orleans/Trace"] = OrleansCookie,
+        // Recurring activities (issue 5): schedulers and committees edit; members act for themselves only.
+        ["GET /api/communities/{code}/schedules/"] = Allow(),
+        ["GET /api/communities/{code}/schedules/{scheduleId}"] = Allow(),
+        ["PUT /api/communities/{code}/schedules/{scheduleId}"] = Deny(Worker, Member),
+        ["DELETE /api/communities/{code}/schedules/{scheduleId}"] = Deny(Worker, Member),
+        ["GET /api/communities/{code}/activities"] = Allow(),
+        ["GET /api/activities/{id}/"] = Allow(),
+        ["POST /api/activities/{id}/sign-up"] = Deny(Admin, Committee, Scheduler, Worker),
+        ["POST /api/activities/{id}/leave"] = Deny(Admin, Committee, Scheduler, Worker),
+        ["POST /api/activities/{id}/sign-in"] = Deny(Admin, Committee, Scheduler, Worker),
+        ["GET /api/activities/{id}/code"] = Deny(Worker, Member),
+        ["PUT /api/activities/{id}/posts/{post}"] = Deny(Worker, Member),
+        ["POST /api/activities/{id}/close"] = Deny(Worker, Member),
+        // Hangfire's dashboard: its own cookie (POST /api/dashboard/hangfire-session), or an administrator's bearer token.
+        ["POST /api/dashboard/hangfire-session/"] = Deny(AllButAdmin),
+        ["DELETE /api/dashboard/hangfire-session/"] = Allow(),
+        ["GET /hangfire/{**path}"] = Deny(AllButAdmin),
         ["GET /openapi/{documentName}.json"] = new([], Anonymous: true),
         ["GET /health/live"] = new([], Anonymous: true),
         ["GET /health/ready"] = new([], Anonymous: true),
@@ -193,7 +210,7 @@ public partial class AuthorizationMatrixTests(GridHost host)
                     : JsonContent.Create(new { }),
         });
 
-    private sealed record WorldIds(string IssueId, string HouseholdId, string LinkHouseholdId, string AssignmentId, string Organ);
+    private sealed record WorldIds(string IssueId, string HouseholdId, string LinkHouseholdId, string AssignmentId, string Organ, string ActivityId);
 
     /// <summary>Resources inside community A for the paths: an issue, two households, an assignment for member-a, a fresh organ.</summary>
     private async Task<WorldIds> World()
@@ -211,9 +228,17 @@ public partial class AuthorizationMatrixTests(GridHost host)
         })).Content.ReadFromJsonAsync<JsonElement>();
         var organ = TestData.OrganCode("11330503MC" + Random.Shared.Next(1_000_000, 9_999_999));
         (await admin.PutAsJsonAsync($"/api/organs/{organ}", new { name = "矩阵局", membersRequired = 1 })).EnsureSuccessStatusCode();
+        // A weekly activity in community A with a post (the schedule is matrix-weekly).
+        var schedule = await (await committee.PutAsJsonAsync($"/api/communities/{host.CommunityA}/schedules/{MatrixSchedule}", new
+        {
+            title = "矩阵学习", cron = "0 19 * * 3", posts = new[] { "签到引导" },
+        })).Content.ReadFromJsonAsync<JsonElement>();
+        var activity = Grid.Grains.Activities.ActivityCalendar.ActivityId(host.CommunityA, MatrixSchedule, schedule.GetProperty("nextStartsUtc")[0].GetDateTimeOffset());
         return new WorldIds(issue.GetProperty("id").GetString()!, await Household("矩阵楼1号"), await Household("矩阵楼2号"),
-            assignment.GetProperty("id").GetString()!, organ);
+            assignment.GetProperty("id").GetString()!, organ, activity);
     }
+
+    private const string MatrixSchedule = "matrix-weekly";
 
     [GeneratedRegex(@"\{\*?\*?([A-Za-z]+)(?::[a-z]+)?\}")]
     private static partial Regex Parameter();
@@ -230,6 +255,9 @@ public partial class AuthorizationMatrixTests(GridHost host)
             "id" when pattern.StartsWith("/api/members", StringComparison.Ordinal) => host.MemberA,
             "id" when pattern.StartsWith("/api/assignments", StringComparison.Ordinal) => w.AssignmentId,
             "id" when pattern.StartsWith("/open311", StringComparison.Ordinal) => w.IssueId,
+            "id" when pattern.StartsWith("/api/activities", StringComparison.Ordinal) => w.ActivityId,
+            "scheduleId" => MatrixSchedule,
+            "post" => Uri.EscapeDataString("签到引导"),
             "id" => w.IssueId,
             "householdId" => w.LinkHouseholdId,
             "action" => "accept",
