@@ -193,3 +193,28 @@ public class ActivityRulesTests
             ReminderText.For(notice, "练溪社区"));
     }
 }
+
+/// <summary>Activities' live events in the per-silo coalescer: reminders are never dropped, counts keep the latest.</summary>
+public class ActivityLiveEventTests
+{
+    [Fact]
+    public void A_burst_of_reminders_keeps_every_member_and_activity_counts_keep_the_latest()
+    {
+        var coalescer = new Grid.Grains.Live.LiveCoalescer(tickerCap: 5);
+        var at = new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 50; i++)
+            coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindReminder, CommunityCode = "330503101001", MemberId = $"m{i}", ActivityId = "a", AtUtc = at, Text = "红色星期六" });
+        for (var i = 0; i < 20; i++)
+            coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindActivity, CommunityCode = "330503101001", ActivityId = "a", Status = "planned", AtUtc = at.AddSeconds(i), Text = $"{{\"signedIn\":{i}}}" });
+        coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindReminderProgress, CommunityCode = "330503101001", ActivityId = "a", Status = "120", AtUtc = at, Text = "{}" });
+        coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindReminderProgress, CommunityCode = "330503101001", ActivityId = "a", Status = "4320", AtUtc = at, Text = "{}" });
+        var batch = coalescer.Drain().Events;
+        Assert.Equal(50, batch.Count(e => e.Kind == Grid.Grains.LiveEvent.KindReminder));
+        Assert.Equal("{\"signedIn\":19}", batch.Single(e => e.Kind == Grid.Grains.LiveEvent.KindActivity).Text);
+        Assert.Equal(2, batch.Count(e => e.Kind == Grid.Grains.LiveEvent.KindReminderProgress)); // one per lead time
+        Assert.DoesNotContain(batch, e => e.Kind == Grid.Grains.LiveEvent.KindSkipped);
+        Assert.All(batch, e => Assert.False(e.IsTicker));
+        var (method, message) = Grid.Api.Hubs.LiveMessages.For(batch.First(e => e.Kind == Grid.Grains.LiveEvent.KindReminder));
+        Assert.Equal(("reminder", "红色星期六"), (method, ((Grid.Api.Hubs.ReminderMessage)message).Title));
+    }
+}
