@@ -111,8 +111,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly HttpListener listener = new();
     private readonly Task loop;
 
-    public WebhookReceiver()
+    private int failFirst;
+
+    /// <param name="failFirst">How many requests to answer 503 before accepting, like a gateway coming back up.</param>
+    public WebhookReceiver(int failFirst = 0)
     {
+        this.failFirst = failFirst;
         Port = TestData.FreeTcpPort();
         listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         listener.Start();
@@ -132,8 +136,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             catch (Exception) { return; }
             using var reader = new StreamReader(context.Request.InputStream);
             var body = JsonDocument.Parse(await reader.ReadToEndAsync()).RootElement.Clone();
-            Requests.Add((context.Request.Headers["Idempotency-Key"] ?? "", body));
-            context.Response.StatusCode = 202;
+            var refuse = Interlocked.Decrement(ref failFirst) >= 0;
+            if (!refuse) Requests.Add((context.Request.Headers["Idempotency-Key"] ?? "", body));
+            context.Response.StatusCode = refuse ? 503 : 202;
             context.Response.Close();
         }
     }

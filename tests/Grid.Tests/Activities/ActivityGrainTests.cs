@@ -77,6 +77,28 @@ public class ActivityGrainTests(ActivityClusterFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_gateway_that_refuses_gets_those_reminders_again_under_the_same_keys()
+    {
+        var (community, members) = await fixture.World(6);
+        var (id, start) = await fixture.Schedule(community, ActivityClusterFixture.RedSaturday());
+        await using var gateway = new WebhookReceiver(failFirst: 2);
+        using var http = new HttpClient();
+        var runner = fixture.Runner(sender: new NotificationSenders([new InboxNotificationSender(Grains),
+            new WebhookNotificationSender(http, Grains, Options.Create(new WebhookOptions { Enabled = true, Url = gateway.Url.ToString() }))]), concurrency: 1);
+        fixture.MoveTo(start.AddDays(-3).AddMinutes(1));
+
+        await Assert.ThrowsAsync<ReminderDeliveryException>(() => runner.RunDueAsync(community, "red-saturday"));
+        Assert.Equal(4, gateway.Requests.Count);
+        await runner.RunDueAsync(community, "red-saturday"); // Hangfire's retry
+        Assert.Equal(members.Select(m => ReminderNotice.KeyOf(id, 4320, m)).Order(), gateway.Requests.Select(r => r.IdempotencyKey).Order());
+        foreach (var member in members)
+        {
+            Assert.Single(await fixture.Inbox(member)); // the inbox had them all the first time, and only once
+            Assert.Equal(1, RemindersPushed(id, member));
+        }
+    }
+
+    [Fact]
     public async Task Triggers_missed_while_down_are_caught_up_once_at_start_up()
     {
         var (community, members) = await fixture.World(6);

@@ -218,3 +218,18 @@ public class ActivityLiveEventTests
         Assert.Equal(("reminder", "红色星期六"), (method, ((Grid.Api.Hubs.ReminderMessage)message).Title));
     }
 }
+
+public class WebhookOptionsTests
+{
+    [Fact]
+    public void The_webhook_is_off_by_default_and_needs_an_http_url_when_on()
+    {
+        Assert.Null(Grid.Silo.Activities.WebhookOptions.Error(new()));
+        Assert.False(new Grid.Silo.Activities.WebhookOptions().Enabled);
+        Assert.NotNull(Grid.Silo.Activities.WebhookOptions.Error(new() { Enabled = true }));
+        Assert.NotNull(Grid.Silo.Activities.WebhookOptions.Error(new() { Enabled = true, Url = "ftp://127.0.0.1/x" }));
+        Assert.NotNull(Grid.Silo.Activities.WebhookOptions.Error(new() { Enabled = true, Url = "/relative" }));
+        Assert.NotNull(Grid.Silo.Activities.WebhookOptions.Error(new() { Enabled = true, Url = "http://127.0.0.1/x", Timeout = TimeSpan.Zero }));
+        Assert.Null(Grid.Silo.Activities.WebhookOptions.Error(new() { Enabled = true, Url = "https://sms.example.gov.cn/reminders" }));
+    }
+}
