@@ -12,12 +12,22 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 
+if (args.Length > 0 && args[0] == MigrateCommand.Verb) return await MigrateCommand.RunAsync(args[1..]);
+
 var builder = WebApplication.CreateBuilder(args);
-builder.AddGridNode();
+try
+{
+    builder.AddGridNode();
+}
+catch (OptionsValidationException e)
+{
+    // Refusals of the configuration (e.g. the postgres profile with demo users): say why, and stop.
+    foreach (var failure in e.Failures) Console.Error.WriteLine(failure);
+    return 2;
+}
 builder.Services.AddGridApi();
 builder.Services.AddHealthChecks()
-    .AddCheck<SiloHealthCheck>("silo", tags: ["ready"])
-    .AddCheck<SqliteStorageHealthCheck>("storage", tags: ["ready"]);
+    .AddCheck<SiloHealthCheck>("silo", tags: ["ready"]);
 builder.Services.AddHostedService<StartupSeeder>();
 
 var app = builder.Build();
@@ -49,7 +59,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
         app.Logger.LogInformation("Grid is running at {Address} (data in {DataDirectory})", address, data);
 });
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Lets the test host find this entry point.</summary>
 public partial class Program;

@@ -35,3 +35,23 @@ public sealed class SqliteStorageHealthCheck(IOptions<GridOptions> options) : IH
         }
     }
 }
+
+/// <summary>Ready when PostgreSQL answers a query that reads the Orleans providers' own table.</summary>
+public sealed class PostgresStorageHealthCheck(Npgsql.NpgsqlDataSource data) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await using var command = data.CreateCommand("SELECT COUNT(*) FROM OrleansQuery");
+            var queries = Convert.ToInt32(await command.ExecuteScalarAsync(timeout.Token));
+            return queries >= 3 ? HealthCheckResult.Healthy("storage answers") : HealthCheckResult.Unhealthy("storage schema incomplete");
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("storage does not answer", e);
+        }
+    }
+}

@@ -11,9 +11,22 @@ public sealed class GridOptions
     [Required(ErrorMessage = "Grid:DataDirectory is required.")]
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>embedded (one node, SQLite). The postgres profile arrives with the production profile.</summary>
-    [RegularExpression("^embedded$", ErrorMessage = "Grid:Profile must be 'embedded'; the 'postgres' profile is not available in this release.")]
-    public string Profile { get; set; } = "embedded";
+    public const string Embedded = "embedded";
+    public const string Postgres = "postgres";
+
+    /// <summary>embedded (one node, SQLite) or postgres (a cluster of nodes on PostgreSQL, see deploy/RUNBOOK.md).</summary>
+    [RegularExpression("^(embedded|postgres)$", ErrorMessage = "Grid:Profile must be 'embedded' or 'postgres'.")]
+    public string Profile { get; set; } = Embedded;
+
+    /// <summary>
+    /// postgres profile: the address other nodes reach this node's silo at (in Kubernetes the pod IP
+    /// from the downward API). Empty: the first IPv4 address of this host that is not loopback.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>postgres profile: the cluster's name; nodes with the same database and cluster id form one cluster.</summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$", ErrorMessage = "Grid:ClusterId must be 1-64 letters, digits, '.', '_' or '-'.")]
+    public string ClusterId { get; set; } = "grid";
 
     [Range(1, 65535, ErrorMessage = "Grid:SiloPort must be a TCP port (1-65535).")]
     public int SiloPort { get; set; } = 11111;
@@ -36,6 +49,19 @@ public sealed class GridOptions
 
     /// <summary>Pooled connections; a generous busy timeout because SQLite has one writer at a time.</summary>
     public string SqliteConnectionString => $"Data Source={SqlitePath};Pooling=True;Default Timeout=30";
+}
+
+/// <summary>Configuration section Grid:Postgres (the postgres profile); the connection string is ConnectionStrings:Grid.</summary>
+public sealed class PostgresOptions
+{
+    public const string Section = "Grid:Postgres";
+    public const string ConnectionStringName = "Grid";
+
+    /// <summary>Apply pending schema scripts when the node starts (false: run <c>Grid.Silo migrate</c> first).</summary>
+    public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>From ConnectionStrings:Grid.</summary>
+    public string ConnectionString { get; set; } = "";
 }
 
 /// <summary>Configuration section Grid:Seed.</summary>

@@ -8,9 +8,12 @@ using Grid.Grains.Live;
 using Grid.Silo.Activities;
 using Grid.Silo.Issues;
 using Grid.Silo.Live;
+using Grid.Silo.Health;
 using Grid.Silo.Logging;
 using Grid.Silo.Storage;
+using Grid.Silo.Storage.Postgres;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Serilog;
@@ -32,13 +35,20 @@ public static class NodeSetup
         // A request body is at most 1 MiB unless its endpoint says more (imports, photos).
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         var services = builder.Services;
+        // The profile decides which services exist, so it is the one setting read while building.
+        var postgres = string.Equals(builder.Configuration[GridOptions.Section + ":Profile"], GridOptions.Postgres, StringComparison.Ordinal);
+        if (postgres) ProductionGuard.Enforce(builder.Configuration);
 
         services.AddOptions<GridOptions>().BindConfiguration(GridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SeedOptions>().BindConfiguration(SeedOptions.Section);
         services.AddOptions<AdminAccountOptions>().BindConfiguration(AdminAccountOptions.Section);
+        services.AddOptions<PostgresOptions>().BindConfiguration(PostgresOptions.Section)
+            .Configure<IConfiguration>((o, configuration) => o.ConnectionString = configuration.GetConnectionString(PostgresOptions.ConnectionStringName) ?? "");
         services.AddOptions<AuthOptions>().PostConfigure<IOptions<GridOptions>, IOptions<SeedOptions>>((auth, grid, seed) =>
         {
-            if (string.IsNullOrEmpty(auth.SigningKey)) auth.SigningKey = LocalSigningKey(grid.Value.FullDataDirectory);
+            // Only the embedded profile generates a key; the postgres profile must be given one (ProductionGuard).
+            if (string.IsNullOrEmpty(auth.SigningKey) && grid.Value.Profile == GridOptions.Embedded)
+                auth.SigningKey = LocalSigningKey(grid.Value.FullDataDirectory);
             auth.AllowDemoUsers = seed.Value.Demo;
         });
 
@@ -67,6 +77,27 @@ public static class NodeSetup
             }));
         }, preserveStaticLogger: true);
 
+        if (postgres) AddPostgresProfile(builder);
+        else AddEmbeddedProfile(builder);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
+            .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Grid:Issues:ReopenWindow must not be negative.")
+            .Validate(o => o.DeadlineCheckInterval >= TimeSpan.FromSeconds(1), "Grid:Issues:DeadlineCheckInterval must be at least 1 second.")
+            .ValidateOnStart();
+        // Live events: grains → the batcher of their silo → every node's observer → that node's SignalR clients.
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ILiveEvents, ClusterLiveEvents>();
+        services.AddSingleton<HubLiveNode>();
+        services.AddHostedService<LiveNodeRegistration>();
+        services.AddHostedService<DeadlineWatch>();
+        // Red Saturday and other recurring activities: Hangfire jobs derived from the schedules.
+        services.AddGridScheduling();
+    }
+
+    /// <summary>One node, SQLite in the data directory, localhost clustering.</summary>
+    private static void AddEmbeddedProfile(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
         // Hosted services start in the order registered: the schema before the silo.
         services.AddHostedService<SqliteSchemaInstaller>();
         builder.UseOrleans(silo =>
@@ -87,22 +118,61 @@ public static class NodeSetup
             // No live log stream: the node's logs stay in its log files.
             silo.AddDashboard(o => o.HideTrace = true);
         });
-        services.AddSingleton(TimeProvider.System);
-        services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
-            .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Grid:Issues:ReopenWindow must not be negative.")
-            .Validate(o => o.DeadlineCheckInterval >= TimeSpan.FromSeconds(1), "Grid:Issues:DeadlineCheckInterval must be at least 1 second.")
-            .ValidateOnStart();
         services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
         services.AddSingleton<IPhotoStore, SqlitePhotoStore>();
         services.AddSingleton<Grid.Api.Security.IAuditLog, SqliteAuditLog>();
-        // Live events: grains → the batcher of their silo → every node's observer → that node's SignalR clients.
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ILiveEvents, ClusterLiveEvents>();
-        services.AddSingleton<HubLiveNode>();
-        services.AddHostedService<LiveNodeRegistration>();
-        services.AddHostedService<DeadlineWatch>();
-        // Red Saturday and other recurring activities: Hangfire jobs derived from the schedules.
-        services.AddGridScheduling();
+        services.AddHealthChecks().AddCheck<SqliteStorageHealthCheck>("storage", tags: ["ready"]);
+    }
+
+    /// <summary>
+    /// A node of a cluster on PostgreSQL: membership, grain state, the issue ledger and photos in
+    /// the database named by ConnectionStrings:Grid; the schema migrated first (unless told not to).
+    /// </summary>
+    private static void AddPostgresProfile(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        // Hosted services start in the order registered: the schema before the silo.
+        services.AddHostedService<PostgresSchemaInstaller>();
+        builder.UseOrleans(silo =>
+        {
+            silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<GridOptions>>((cluster, grid) =>
+                (cluster.ClusterId, cluster.ServiceId) = (grid.Value.ClusterId, "grid"));
+            silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<GridOptions>>((endpoint, grid) =>
+            {
+                var advertised = AdvertisedAddress(grid.Value.AdvertisedAddress);
+                endpoint.AdvertisedIPAddress = advertised;
+                endpoint.SiloPort = grid.Value.SiloPort;
+                endpoint.GatewayPort = grid.Value.GatewayPort;
+                // A node advertised on loopback (tests, one machine) listens there only; otherwise on every interface.
+                var listen = IPAddress.IsLoopback(advertised) ? advertised : IPAddress.Any;
+                endpoint.SiloListeningEndpoint = new IPEndPoint(listen, grid.Value.SiloPort);
+                if (grid.Value.GatewayPort > 0) endpoint.GatewayListeningEndpoint = new IPEndPoint(listen, grid.Value.GatewayPort);
+            });
+            silo.UseGridPostgresClustering();
+            silo.AddGridPostgresStorage();
+            silo.AddDashboard(o => o.HideTrace = true);
+        });
+        services.AddSingleton<IIssueLedger, PostgresIssueLedger>();
+        services.AddSingleton<IPhotoStore, PostgresPhotoStore>();
+        services.AddHealthChecks().AddCheck<PostgresStorageHealthCheck>("storage", tags: ["ready"]);
+    }
+
+    /// <summary>The configured address (an IP, or a name resolved once), else this host's first IPv4 address that is not loopback.</summary>
+    internal static IPAddress AdvertisedAddress(string? configured)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            if (IPAddress.TryParse(configured.Trim(), out var ip)) return ip;
+            return Dns.GetHostAddresses(configured.Trim()).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+                ?? throw new InvalidOperationException($"Grid:AdvertisedAddress '{configured}' does not resolve to an IPv4 address.");
+        }
+        return System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?? IPAddress.Loopback;
     }
 
     // The embedded profile keeps its token key beside its data, so tokens survive a restart

@@ -7,7 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Grid.Tests.Api;
 
 [Collection(GridHostCollection.Name)]
-public class AuthTests(GridHost host)
+public sealed class AuthTests(GridHost host) : AuthSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class AuthTestsOnPostgres(PostgresGridHost host) : AuthSuite(host);
+
+public abstract class AuthSuite(GridHost host)
 {
     [Fact]
     public async Task A_right_password_gets_a_bearer_token_for_a_working_shift()

@@ -6,7 +6,12 @@ using System.Text.Json;
 namespace Grid.Tests.Api;
 
 [Collection(GridHostCollection.Name)]
-public class DirectoryApiTests(GridHost host)
+public sealed class DirectoryApiTests(GridHost host) : DirectoryApiSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class DirectoryApiTestsOnPostgres(PostgresGridHost host) : DirectoryApiSuite(host);
+
+public abstract class DirectoryApiSuite(GridHost host)
 {
     private object Household(string cell, string address, string phone = "13812345678") => new
     {

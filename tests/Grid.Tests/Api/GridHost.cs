@@ -12,11 +12,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Grid.Tests.Api;
 
 /// <summary>
-/// The real node (Program) in-process: Orleans silo, SQLite file, API and hub, with demo
-/// seeding off. It builds a small world through the API itself: two communities, cells, an
-/// organ, a member, and a login for every role.
+/// The real node (Program) in-process: Orleans silo, storage (the embedded profile's SQLite
+/// file here, PostgreSQL in <see cref="PostgresGridHost"/>), API and hub, with demo seeding off.
+/// It builds a small world through the API itself: two communities, cells, an organ, a member,
+/// and a login for every role.
 /// </summary>
-public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
+public class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminPassword = "admin-password-1";
     public const string Password = "password-for-tests";
@@ -50,12 +51,22 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Grid:Open311:Clients:1:Name", "dongzha-app");
         builder.UseSetting("Grid:Open311:Clients:1:ApiKey", Open311KeyB);
         builder.UseSetting("Grid:Open311:Clients:1:CommunityCodes:0", CommunityB);
+        ConfigureProfile(builder);
     }
+
+    /// <summary>Settings of the storage profile under test (none: embedded).</summary>
+    protected virtual void ConfigureProfile(IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>Makes the profile's storage before the node starts.</summary>
+    protected virtual Task PrepareStorage() => Task.CompletedTask;
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync()
     {
+        await PrepareStorage();
         var admin = await As("root");
         foreach (var (code, name) in new[] { (CommunityA, "练溪社区"), (CommunityB, "东栅社区") })
         {
@@ -136,7 +147,37 @@ public sealed class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
             .Build();
     }
 
-    Task IAsyncLifetime.DisposeAsync() => base.DisposeAsync().AsTask();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await DropStorage();
+    }
+
+    protected virtual Task DropStorage() => Task.CompletedTask;
+}
+
+/// <summary>The real node on the postgres profile: its own database, PostgreSQL clustering, a configured token key.</summary>
+public sealed class PostgresGridHost : GridHost
+{
+    public string ConnectionString { get; private set; } = "";
+
+    protected override async Task PrepareStorage() => ConnectionString = await Postgres.TestPostgres.CreateDatabaseAsync("api");
+
+    protected override void ConfigureProfile(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Grid:Profile", "postgres");
+        builder.UseSetting("ConnectionStrings:Grid", ConnectionString);
+        builder.UseSetting("Grid:Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+        builder.UseSetting("Grid:AdvertisedAddress", "127.0.0.1");
+    }
+
+    protected override Task DropStorage() => Postgres.TestPostgres.DropDatabaseAsync(ConnectionString);
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresGridHostCollection : ICollectionFixture<PostgresGridHost>
+{
+    public const string Name = "grid host on postgres";
 }
 
 [CollectionDefinition(Name)]

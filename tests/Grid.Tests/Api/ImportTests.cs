@@ -7,7 +7,12 @@ using Grid.Contracts;
 namespace Grid.Tests.Api;
 
 [Collection(GridHostCollection.Name)]
-public class ImportTests(GridHost host)
+public sealed class ImportTests(GridHost host) : ImportSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class ImportTestsOnPostgres(PostgresGridHost host) : ImportSuite(host);
+
+public abstract class ImportSuite(GridHost host)
 {
     private static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
 

@@ -7,7 +7,12 @@ using System.Text.Json;
 namespace Grid.Tests.Api;
 
 [Collection(GridHostCollection.Name)]
-public class IssueApiTests(GridHost host)
+public sealed class IssueApiTests(GridHost host) : IssueApiSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class IssueApiTestsOnPostgres(PostgresGridHost host) : IssueApiSuite(host);
+
+public abstract class IssueApiSuite(GridHost host)
 {
     // A 1×1 PNG, byte for byte.
     internal static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");

@@ -5,7 +5,12 @@ using System.Text.Json;
 namespace Grid.Tests.Api;
 
 [Collection(GridHostCollection.Name)]
-public class MemberApiTests(GridHost host)
+public sealed class MemberApiTests(GridHost host) : MemberApiSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class MemberApiTestsOnPostgres(PostgresGridHost host) : MemberApiSuite(host);
+
+public abstract class MemberApiSuite(GridHost host)
 {
     private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)
     {

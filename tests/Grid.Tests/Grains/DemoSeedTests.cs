@@ -1,7 +1,6 @@
 using Grid.Contracts;
 using Grid.Silo.Demo;
 using Grid.Silo.Hosting;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -45,7 +44,7 @@ public class DemoSeedTests
     [Fact]
     public async Task Seeding_again_after_an_interrupted_start_adds_nothing()
     {
-        await using var silo = await SqliteCluster.StartAsync(TestData.TempDirectory("seed"));
+        await using var silo = await GridCluster.StartSqliteAsync(TestData.TempDirectory("seed"));
         var seeder = new StartupSeeder(silo.Grains, Options.Create(new SeedOptions { Demo = true }), Options.Create(new AdminAccountOptions()),
             TimeProvider.System, NullLogger<StartupSeeder>.Instance);
         await seeder.StartAsync(CancellationToken.None);
@@ -68,12 +67,5 @@ public class DemoSeedTests
             open.Select(i => i.Status).Distinct().Order());
     }
 
-    private static async Task<long> CountRows(SqliteCluster silo)
-    {
-        await using var connection = new SqliteConnection(silo.ConnectionString);
-        await connection.OpenAsync();
-        var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM OrleansStorage";
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> CountRows(GridCluster silo) => silo.Storage.CountStateRows();
 }

@@ -1,12 +1,17 @@
 using Grid.Contracts;
 using Grid.Grains;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 
 namespace Grid.Tests.Grains;
 
-public class DirectoryGrainTests(SqliteClusterFixture fixture) : IClassFixture<SqliteClusterFixture>
+/// <summary>The directory grains on the embedded profile (SQLite).</summary>
+public sealed class DirectoryGrainTests(SqliteClusterFixture fixture) : DirectoryGrainSuite(fixture), IClassFixture<SqliteClusterFixture>;
+
+/// <summary>The same tests on the postgres profile.</summary>
+public sealed class DirectoryGrainTestsOnPostgres(PostgresClusterFixture fixture) : DirectoryGrainSuite(fixture), IClassFixture<PostgresClusterFixture>;
+
+public abstract class DirectoryGrainSuite(IGridClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;
 
@@ -20,7 +25,7 @@ public class DirectoryGrainTests(SqliteClusterFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task A_household_survives_deactivation_because_it_is_read_back_from_SQLite()
+    public async Task A_household_survives_deactivation_because_it_is_read_back_from_storage()
     {
         var cell = await NewCell();
         var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["练溪花园1幢1单元101室"]))[0];
@@ -148,14 +153,5 @@ public class DirectoryGrainTests(SqliteClusterFixture fixture) : IClassFixture<S
         Assert.Null(await Grains.GetGrain<IGridCellGrain>(orphan).Get());
     }
 
-    private async Task<long> CountRows(string stateName, string key)
-    {
-        await using var connection = new SqliteConnection(fixture.Silo.ConnectionString);
-        await connection.OpenAsync();
-        var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM OrleansStorage WHERE GrainTypeString = $name AND GrainIdExtension = $key";
-        command.Parameters.AddWithValue("$name", stateName);
-        command.Parameters.AddWithValue("$key", key);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountRows(string stateName, string key) => fixture.Silo.Storage.CountStateRows(stateName, key);
 }

@@ -9,19 +9,37 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Grid.Tests.Issues;
 
-/// <summary>Issue grains on an in-process silo with SQLite, a clock the test moves, and recorded live events.</summary>
-public sealed class ClockedClusterFixture : IAsyncLifetime
+/// <summary>Grains on an in-process silo, a clock the test moves, and recorded live events.</summary>
+public abstract class ClockedFixture : IGridClusterFixture, IAsyncLifetime
 {
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 1, 0, 0, TimeSpan.Zero));
     public RecordingLiveEvents Live { get; } = new();
-    public SqliteCluster Silo { get; private set; } = null!;
+    public GridCluster Silo { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Silo = await SqliteCluster.StartAsync(TestData.TempDirectory("issues"), Clock, Live);
+    protected abstract Task<TestStorage> Storage();
+
+    public async Task InitializeAsync() => Silo = await GridCluster.StartAsync(await Storage(), Clock, Live);
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();
 }
 
-public class IssueGrainTests(ClockedClusterFixture fixture) : IClassFixture<ClockedClusterFixture>
+/// <summary>On the embedded profile (SQLite).</summary>
+public sealed class ClockedClusterFixture : ClockedFixture
+{
+    protected override Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("issues")));
+}
+
+/// <summary>On the postgres profile.</summary>
+public sealed class ClockedPostgresClusterFixture : ClockedFixture
+{
+    protected override Task<TestStorage> Storage() => TestStorage.Postgres("clocked");
+}
+
+public sealed class IssueGrainTests(ClockedClusterFixture fixture) : IssueGrainSuite(fixture), IClassFixture<ClockedClusterFixture>;
+
+public sealed class IssueGrainTestsOnPostgres(ClockedPostgresClusterFixture fixture) : IssueGrainSuite(fixture), IClassFixture<ClockedPostgresClusterFixture>;
+
+public abstract class IssueGrainSuite(ClockedFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;
 
@@ -150,7 +168,7 @@ public class IssueGrainTests(ClockedClusterFixture fixture) : IClassFixture<Cloc
         await fixture.Silo.Cluster.WaitForDeactivationAsync(issue);
         await issue.Reindex(); // reactivation replays the whole history into the ledger
 
-        var ledger = new SqliteIssueLedger(Options.Create(new GridOptions { DataDirectory = fixture.Silo.DataDirectory }));
+        var ledger = fixture.Silo.Storage.Ledger;
         var events = await ledger.EventsOfIssuesActiveBetween(community, fixture.Clock.GetUtcNow().AddDays(-1), fixture.Clock.GetUtcNow().AddDays(1));
         Assert.Equal([IssueAction.Report, IssueAction.Accept, IssueAction.Dispatch], events.Where(e => e.IssueId == id).Select(e => e.Action));
         Assert.Equal(IssueStatus.Dispatched, (await ledger.CellIssues(cell, null, 10)).Single().Status);
@@ -171,7 +189,7 @@ public class IssueGrainTests(ClockedClusterFixture fixture) : IClassFixture<Cloc
         await Grains.GetGrain<IGridCellGrain>(cell).ResetIssueIndex();
         Assert.Empty(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues());
 
-        var ledger = new SqliteIssueLedger(Options.Create(new GridOptions { DataDirectory = fixture.Silo.DataDirectory }));
+        var ledger = fixture.Silo.Storage.Ledger;
         Assert.Equal(2, await IssueIndexRebuild.Run(Grains, ledger, community));
         Assert.Equal(before, (await Grains.GetGrain<ICommunityGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)));
         Assert.Equal([open.GetPrimaryKeyString()], (await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues()).Select(i => i.Id));

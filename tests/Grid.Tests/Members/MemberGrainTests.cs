@@ -4,7 +4,11 @@ using Grid.Tests.Issues;
 
 namespace Grid.Tests.Members;
 
-public class MemberGrainTests(ClockedClusterFixture fixture) : IClassFixture<ClockedClusterFixture>
+public sealed class MemberGrainTests(ClockedClusterFixture fixture) : MemberGrainSuite(fixture), IClassFixture<ClockedClusterFixture>;
+
+public sealed class MemberGrainTestsOnPostgres(ClockedPostgresClusterFixture fixture) : MemberGrainSuite(fixture), IClassFixture<ClockedPostgresClusterFixture>;
+
+public abstract class MemberGrainSuite(ClockedFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;
 

@@ -1,24 +1,43 @@
 using Grid.Contracts;
 using Grid.Grains.Issues;
-using Grid.Silo.Hosting;
-using Grid.Silo.Storage;
-using Microsoft.Extensions.Options;
+using Grid.Tests.Grains;
 
 namespace Grid.Tests.Open311;
 
 /// <summary>The ledger query behind Open311 listings, on a real SQLite file.</summary>
-public class IssueLedgerReportedBetweenTests
+public sealed class IssueLedgerReportedBetweenTests : IssueLedgerReportedBetweenSuite
+{
+    protected override Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("ledger")));
+}
+
+/// <summary>The same query on PostgreSQL.</summary>
+public sealed class IssueLedgerReportedBetweenTestsOnPostgres : IssueLedgerReportedBetweenSuite
+{
+    protected override Task<TestStorage> Storage() => TestStorage.Postgres("ledger");
+}
+
+public abstract class IssueLedgerReportedBetweenSuite : IAsyncLifetime
 {
     private static readonly DateTimeOffset March = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static (SqliteIssueLedger Ledger, string Community) Ledger()
+    protected abstract Task<TestStorage> Storage();
+
+    private async Task<(IIssueLedger Ledger, string Community)> Ledger()
     {
-        var options = new GridOptions { DataDirectory = TestData.TempDirectory("ledger") };
-        SqliteSchema.Apply(options.SqliteConnectionString);
-        return (new SqliteIssueLedger(Options.Create(options)), TestData.NewCommunityCode());
+        storage = await Storage();
+        return (storage.Ledger, TestData.NewCommunityCode());
     }
 
-    private static async Task<IssueRecord> Add(SqliteIssueLedger ledger, string community, int number, string category, DateTimeOffset at, IssueStatus status = IssueStatus.Reported)
+    private TestStorage? storage;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (storage is not null) await storage.DisposeAsync();
+    }
+
+    private static async Task<IssueRecord> Add(IIssueLedger ledger, string community, int number, string category, DateTimeOffset at, IssueStatus status = IssueStatus.Reported)
     {
         var kind = new IssueCategory { Code = category, Name = category, Kind = "event", ParentCode = category[..2] };
         var report = new IssueReport { CellCode = community + "001", CategoryCode = category, Title = $"第{number}件", Location = new GeoPoint(120.42, 30.71) };
@@ -36,7 +55,7 @@ public class IssueLedgerReportedBetweenTests
     [Fact]
     public async Task Issues_reported_in_the_range_come_newest_first_with_their_latest_summary()
     {
-        var (ledger, community) = Ledger();
+        var (ledger, community) = await Ledger();
         await Add(ledger, community, 1, "10.01", March.AddDays(-1));
         await Add(ledger, community, 2, "10.01", March, IssueStatus.Closed);
         await Add(ledger, community, 3, "10.02", March.AddDays(5), IssueStatus.Rejected);

@@ -8,7 +8,12 @@ namespace Grid.Tests.Open311;
 
 /// <summary>GeoReport v2 through the real node: an Open311 app reports, the committee works the issue in Grid, the app follows it.</summary>
 [Collection(GridHostCollection.Name)]
-public class Open311ApiTests(GridHost host)
+public sealed class Open311ApiTests(GridHost host) : Open311ApiSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class Open311ApiTestsOnPostgres(PostgresGridHost host) : Open311ApiSuite(host);
+
+public abstract class Open311ApiSuite(GridHost host)
 {
     // Inside cell A1 (120.420..120.423, 30.710..30.713), inside cell B1, and in no cell at all.
     private const string LatA1 = "30.7115", LongA1 = "120.4215";

@@ -1,0 +1,230 @@
+using Grid.Grains;
+using Grid.Grains.Issues;
+using Grid.Silo.Hosting;
+using Grid.Silo.Storage;
+using Grid.Silo.Storage.Postgres;
+using Grid.Tests.Postgres;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.TestingHost;
+
+namespace Grid.Tests.Grains;
+
+/// <summary>Where the grains of a test cluster persist: one of Grid's storage profiles, with its own schema scripts.</summary>
+public abstract class TestStorage : IAsyncDisposable
+{
+    public abstract string Profile { get; }
+
+    /// <summary>Grain storage and the issue ledger of this profile, registered on a silo.</summary>
+    public abstract void ConfigureSilo(ISiloBuilder silo);
+
+    public abstract IIssueLedger Ledger { get; }
+
+    /// <summary>Grain state rows, optionally of one state name and one (string) grain key.</summary>
+    public abstract Task<long> CountStateRows(string? stateName = null, string? key = null);
+
+    /// <summary>Puts a stored state row as an earlier release would have written it (string-keyed grains).</summary>
+    public abstract Task InsertStateRow(string stateName, string key, byte[] payload);
+
+    public abstract ValueTask DisposeAsync();
+
+    public static TestStorage Sqlite(string dataDirectory) => new SqliteTestStorage(dataDirectory);
+
+    public static async Task<TestStorage> Postgres(string purpose)
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync(purpose);
+        await PostgresSchema.ApplyAsync(connectionString);
+        return new PostgresTestStorage(connectionString);
+    }
+}
+
+public sealed class SqliteTestStorage : TestStorage
+{
+    public SqliteTestStorage(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+        SqliteSchema.Apply(ConnectionString);
+        Ledger = new SqliteIssueLedger(Options.Create(new GridOptions { DataDirectory = dataDirectory }));
+    }
+
+    public string DataDirectory { get; }
+
+    public string ConnectionString => new GridOptions { DataDirectory = DataDirectory }.SqliteConnectionString;
+
+    public override string Profile => GridOptions.Embedded;
+
+    public override IIssueLedger Ledger { get; }
+
+    public override void ConfigureSilo(ISiloBuilder silo)
+    {
+        var directory = DataDirectory;
+        silo.Services.Configure<GridOptions>(o => o.DataDirectory = directory);
+        silo.Services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
+        silo.AddGridSqliteStorage();
+    }
+
+    public override async Task<long> CountStateRows(string? stateName = null, string? key = null)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT COUNT(*) FROM OrleansStorage
+            WHERE ($name IS NULL OR GrainTypeString = $name) AND ($key IS NULL OR GrainIdExtension = $key)
+            """;
+        command.Parameters.AddWithValue("$name", (object?)stateName ?? DBNull.Value);
+        command.Parameters.AddWithValue("$key", (object?)key ?? DBNull.Value);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public override async Task InsertStateRow(string stateName, string key, byte[] payload)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO OrleansStorage (ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtension, GrainIdHash, GrainTypeHash, PayloadBinary, Version, ModifiedUtc)
+            VALUES ('grid', $name, 0, 0, $key, 0, 0, $payload, 1, '2026-01-01T00:00:00.0000000Z')
+            """;
+        command.Parameters.AddWithValue("$name", stateName);
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$payload", payload);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+public sealed class PostgresTestStorage(string connectionString) : TestStorage
+{
+    private readonly NpgsqlDataSource data = NpgsqlDataSource.Create(connectionString);
+
+    public string ConnectionString { get; } = connectionString;
+
+    public override string Profile => GridOptions.Postgres;
+
+    public override IIssueLedger Ledger => new PostgresIssueLedger(data);
+
+    public override void ConfigureSilo(ISiloBuilder silo)
+    {
+        var connection = ConnectionString;
+        silo.Services.Configure<PostgresOptions>(o => o.ConnectionString = connection);
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
+        silo.Services.AddSingleton<IIssueLedger, PostgresIssueLedger>();
+        silo.AddGridPostgresStorage();
+    }
+
+    public override async Task<long> CountStateRows(string? stateName = null, string? key = null)
+    {
+        await using var command = data.CreateCommand("""
+            SELECT COUNT(*) FROM orleans_grain_state
+            WHERE (@name::text IS NULL OR state_name = @name) AND (@key::text IS NULL OR grain_id_extension = @key)
+            """);
+        command.Parameters.Add(new NpgsqlParameter("name", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)stateName ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("key", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key ?? DBNull.Value });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public override async Task InsertStateRow(string stateName, string key, byte[] payload)
+    {
+        await using var command = data.CreateCommand("""
+            INSERT INTO orleans_grain_state (service_id, state_name, grain_id_n0, grain_id_n1, grain_id_extension, grain_id_hash, grain_type_hash, payload, version)
+            VALUES ('grid', @name, 0, 0, @key, 0, 0, @payload, 1)
+            """);
+        command.Parameters.AddWithValue("name", stateName);
+        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("payload", payload);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await data.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}
+
+/// <summary>An in-process Orleans cluster whose grains persist through one of Grid's storage profiles, with Grid's own schema.</summary>
+public sealed class GridCluster : IAsyncDisposable
+{
+    private GridCluster(TestStorage storage, InProcessTestCluster cluster)
+    {
+        Storage = storage;
+        Cluster = cluster;
+    }
+
+    public TestStorage Storage { get; }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
+
+    /// <summary>Starts a one-silo cluster on <paramref name="storage"/> (disposed with the cluster).</summary>
+    public static async Task<GridCluster> StartAsync(TestStorage storage, TimeProvider? clock = null, ILiveEvents? live = null)
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton(clock ?? TimeProvider.System);
+            silo.Services.AddSingleton<ILiveEvents>(live ?? new RecordingLiveEvents());
+            silo.Services.AddOptions<IssueOptions>();
+            storage.ConfigureSilo(silo);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new GridCluster(storage, cluster);
+    }
+
+    /// <summary>A one-silo cluster on a SQLite file in <paramref name="dataDirectory"/>, creating it if new.</summary>
+    public static Task<GridCluster> StartSqliteAsync(string dataDirectory, TimeProvider? clock = null, ILiveEvents? live = null) =>
+        StartAsync(TestStorage.Sqlite(dataDirectory), clock, live);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        await Storage.DisposeAsync();
+    }
+}
+
+/// <summary>A fixture holding one cluster for the tests of a class.</summary>
+public interface IGridClusterFixture
+{
+    GridCluster Silo { get; }
+}
+
+/// <summary>One cluster shared by the grain tests of a class; each test uses its own community.</summary>
+public abstract class ClusterFixture : IGridClusterFixture, IAsyncLifetime
+{
+    public GridCluster Silo { get; private set; } = null!;
+
+    protected abstract Task<TestStorage> Storage();
+
+    public async Task InitializeAsync() => Silo = await GridCluster.StartAsync(await Storage());
+
+    public async Task DisposeAsync() => await Silo.DisposeAsync();
+}
+
+public sealed class SqliteClusterFixture : ClusterFixture
+{
+    protected override Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("grains")));
+}
+
+public sealed class PostgresClusterFixture : ClusterFixture
+{
+    protected override Task<TestStorage> Storage() => TestStorage.Postgres("grains");
+}
+
+/// <summary>Keeps every live event a grain published, for assertions.</summary>
+public sealed class RecordingLiveEvents : ILiveEvents
+{
+    private readonly List<LiveEvent> events = [];
+
+    public IReadOnlyList<LiveEvent> Events { get { lock (events) return [.. events]; } }
+
+    public void Publish(LiveEvent e) { lock (events) events.Add(e); }
+}
