@@ -7,8 +7,8 @@
 -- the providers look columns up without regard to case.
 --
 -- Grain state rows are keyed by the natural key (service, state name, grain id) with a real
--- primary key: Grid names one state per grain type, and every Grid grain has a string key,
--- stored whole in grain_id_extension (N0 and N1 are then 0).
+-- primary key: Grid names one state per grain type. The provider splits a grain id into N0/N1
+-- (a key that reads as a number or a GUID) and an extension (any other string key, or none: '').
 --
 -- Orleans reminders are not used by Grid (deadlines are a hosted service, schedules are
 -- Hangfire jobs), so no reminder table is created. A release that uses them adds a script.

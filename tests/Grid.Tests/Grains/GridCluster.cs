@@ -22,11 +22,11 @@ public abstract class TestStorage : IAsyncDisposable
 
     public abstract IIssueLedger Ledger { get; }
 
-    /// <summary>Grain state rows, optionally of one state name and one (string) grain key.</summary>
+    /// <summary>Grain state rows, optionally of one state name and one key extension (a key that is not a number).</summary>
     public abstract Task<long> CountStateRows(string? stateName = null, string? key = null);
 
-    /// <summary>Puts a stored state row as an earlier release would have written it (string-keyed grains).</summary>
-    public abstract Task InsertStateRow(string stateName, string key, byte[] payload);
+    /// <summary>Puts a stored state row as an earlier release wrote it (its key columns as the provider set them).</summary>
+    public abstract Task InsertStateRow(string serviceId, string stateName, long n0, long n1, string extension, byte[] payload);
 
     public abstract ValueTask DisposeAsync();
 
@@ -79,17 +79,20 @@ public sealed class SqliteTestStorage : TestStorage
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public override async Task InsertStateRow(string stateName, string key, byte[] payload)
+    public override async Task InsertStateRow(string serviceId, string stateName, long n0, long n1, string extension, byte[] payload)
     {
         await using var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync();
         var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO OrleansStorage (ServiceId, GrainTypeString, GrainIdN0, GrainIdN1, GrainIdExtension, GrainIdHash, GrainTypeHash, PayloadBinary, Version, ModifiedUtc)
-            VALUES ('grid', $name, 0, 0, $key, 0, 0, $payload, 1, '2026-01-01T00:00:00.0000000Z')
+            VALUES ($service, $name, $n0, $n1, $key, 0, 0, $payload, 1, '2026-01-01T00:00:00.0000000Z')
             """;
+        command.Parameters.AddWithValue("$service", serviceId);
         command.Parameters.AddWithValue("$name", stateName);
-        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$n0", n0);
+        command.Parameters.AddWithValue("$n1", n1);
+        command.Parameters.AddWithValue("$key", extension);
         command.Parameters.AddWithValue("$payload", payload);
         await command.ExecuteNonQueryAsync();
     }
@@ -127,14 +130,17 @@ public sealed class PostgresTestStorage(string connectionString) : TestStorage
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    public override async Task InsertStateRow(string stateName, string key, byte[] payload)
+    public override async Task InsertStateRow(string serviceId, string stateName, long n0, long n1, string extension, byte[] payload)
     {
         await using var command = data.CreateCommand("""
             INSERT INTO orleans_grain_state (service_id, state_name, grain_id_n0, grain_id_n1, grain_id_extension, grain_id_hash, grain_type_hash, payload, version)
-            VALUES ('grid', @name, 0, 0, @key, 0, 0, @payload, 1)
+            VALUES (@service, @name, @n0, @n1, @key, 0, 0, @payload, 1)
             """);
+        command.Parameters.AddWithValue("service", serviceId);
         command.Parameters.AddWithValue("name", stateName);
-        command.Parameters.AddWithValue("key", key);
+        command.Parameters.AddWithValue("n0", n0);
+        command.Parameters.AddWithValue("n1", n1);
+        command.Parameters.AddWithValue("key", extension);
         command.Parameters.AddWithValue("payload", payload);
         await command.ExecuteNonQueryAsync();
     }
