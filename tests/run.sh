@@ -24,6 +24,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The postgres profile's tests run on a real PostgreSQL from Debian's packages, started here for
+# this run only (GRID_TEST_POSTGRES names it); without it those tests fail, they never skip.
+source tests/postgres.sh
+if [ -z "${GRID_TEST_POSTGRES:-}" ]; then
+  log "PostgreSQL for the tests"
+  trap stop_test_postgres EXIT
+  start_test_postgres
+fi
+
 log "dashboard packages"
 (cd dashboard && npm ci --no-audit --no-fund --loglevel=error)
 

@@ -125,7 +125,7 @@ public static class NodeSetup
     }
 
     /// <summary>
-    /// A node of a cluster on PostgreSQL: membership, grain state, the issue ledger and photos in
+    /// A node of a cluster on PostgreSQL: membership, grain state, the issue ledger, photos and the audit trail in
     /// the database named by ConnectionStrings:Grid; the schema migrated first (unless told not to).
     /// </summary>
     private static void AddPostgresProfile(WebApplicationBuilder builder)
@@ -155,6 +155,7 @@ public static class NodeSetup
         });
         services.AddSingleton<IIssueLedger, PostgresIssueLedger>();
         services.AddSingleton<IPhotoStore, PostgresPhotoStore>();
+        services.AddSingleton<Grid.Api.Security.IAuditLog, PostgresAuditLog>();
         services.AddHealthChecks().AddCheck<PostgresStorageHealthCheck>("storage", tags: ["ready"]);
     }
 

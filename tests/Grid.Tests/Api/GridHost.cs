@@ -59,6 +59,19 @@ public class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
     {
     }
 
+    /// <summary>The audit trail's table in this profile's database.</summary>
+    public virtual string AuditTable => "AuditLog";
+
+    /// <summary>Runs a statement straight against the node's database, as someone with access to it could.</summary>
+    public virtual async Task ExecuteInDatabase(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Grid.Silo.Hosting.GridOptions { DataDirectory = DataDirectory }.SqliteConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Makes the profile's storage before the node starts.</summary>
     protected virtual Task PrepareStorage() => Task.CompletedTask;
 
@@ -172,6 +185,16 @@ public sealed class PostgresGridHost : GridHost
     }
 
     protected override Task DropStorage() => Postgres.TestPostgres.DropDatabaseAsync(ConnectionString);
+
+    public override string AuditTable => "audit_log";
+
+    public override async Task ExecuteInDatabase(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -64,6 +64,7 @@ public static class StoredStateFixtures
             Username = User, DisplayName = "王芳", Role = Roles.GridWorker, CommunityCode = Community, CellCodes = [Cell],
             PasswordHash = "AQAAAAIAAYagAAAAEFixtureHashNotAPassword==", CreatedUtc = At,
         });
+        await grains.GetGrain<ILoginThrottleGrain>(User).Failed();
         var catalog = grains.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key);
         await catalog.Save((await catalog.Find("10.01"))! with { Name = "兼容类别" });
         var reported = await grains.GetGrain<IIdempotencyKeyGrain>(IdempotencyKey)
@@ -205,6 +206,9 @@ public abstract class StoredStateCompatibilitySuite(IGridClusterFixture fixture)
 
         var categories = await Read<CategoryCatalogState>(One(GridStorage.Categories));
         Assert.Contains(categories.Categories, c => c.Code == "10.01" && c.Name == "兼容类别");
+
+        var throttle = await Read<LoginThrottleState>(One(GridStorage.LoginThrottle));
+        Assert.Equal(new[] { StoredStateFixtures.At }, throttle.Failures.ToArray());
 
         foreach (var inboxRow in rows.Where(r => r.State == GridStorage.Inbox))
         {

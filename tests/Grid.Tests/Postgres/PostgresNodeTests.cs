@@ -32,8 +32,8 @@ public sealed class PostgresNodeTests
         {
             var first = await Run("migrate", "--Grid:Profile=postgres", $"--ConnectionStrings:Grid={connectionString}");
             Assert.True(first.Exit == 0, first.Output);
+            foreach (var (name, _) in Grid.Silo.Storage.Postgres.PostgresSchema.Scripts()) Assert.Contains($"applied {name}", first.Output);
             Assert.Contains("applied 0001_orleans_clustering_and_grain_state.sql", first.Output);
-            Assert.Contains("applied 0002_issue_ledger_and_photos.sql", first.Output);
 
             var again = await Run("migrate", "--Grid:Profile=postgres", $"--ConnectionStrings:Grid={connectionString}");
             Assert.True(again.Exit == 0, again.Output);

@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Grid.Silo.Hosting;
 using Grid.Tests.Api;
-using Microsoft.Data.Sqlite;
 
 namespace Grid.Tests.Security;
 
 [Collection(GridHostCollection.Name)]
-public class AuditTests(GridHost host)
+public sealed class AuditTests(GridHost host) : AuditSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class AuditTestsOnPostgres(PostgresGridHost host) : AuditSuite(host);
+
+public abstract class AuditSuite(GridHost host)
 {
     private async Task<JsonElement[]> Audit(string query) =>
         (await (await host.As("root")).GetFromJsonAsync<JsonElement[]>($"/api/audit?{query}"))!;
@@ -37,13 +40,9 @@ public class AuditTests(GridHost host)
     public async Task The_trail_cannot_be_changed_or_deleted_even_in_the_database()
     {
         await (await host.As("committee-a")).PostAsJsonAsync("/api/households", new { cellCode = host.CellA1, address = "审计楼X" });
-        await using var connection = new SqliteConnection(new GridOptions { DataDirectory = host.DataDirectory }.SqliteConnectionString);
-        await connection.OpenAsync();
-        foreach (var sql in new[] { "UPDATE AuditLog SET Username = 'nobody'", "DELETE FROM AuditLog" })
+        foreach (var sql in new[] { $"UPDATE {host.AuditTable} SET Username = 'nobody'", $"DELETE FROM {host.AuditTable}" })
         {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            var e = await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync());
+            var e = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => host.ExecuteInDatabase(sql));
             Assert.Contains("append-only", e.Message);
         }
     }
