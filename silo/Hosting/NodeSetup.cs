@@ -131,6 +131,10 @@ public static class NodeSetup
     private static void AddPostgresProfile(WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // A node leaving the cluster hands its grains over before it stops: give it time (Kubernetes'
+        // terminationGracePeriodSeconds must be longer). HostOptions:ShutdownTimeout overrides.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+        services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         // Hosted services start in the order registered: the schema before the silo.
         services.AddHostedService<PostgresSchemaInstaller>();

@@ -33,6 +33,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
         [
             "--Grid:Profile=postgres", $"--ConnectionStrings:Grid={connectionString}", $"--Grid:Auth:SigningKey={key}",
             "--Grid:Seed:Demo=false", "--Grid:Admin:Username=root", $"--Grid:Admin:Password={Password}", "--Grid:AdvertisedAddress=127.0.0.1",
+            "--Grid:RateLimits:ReportsPerMinute=10000", "--Grid:RateLimits:TokenPerMinute=10000",
         ];
         var siloPorts = new[] { TestData.FreeTcpPort(), TestData.FreeTcpPort(), TestData.FreeTcpPort() };
         var nodes = await Task.WhenAll(siloPorts.Select((port, i) =>
