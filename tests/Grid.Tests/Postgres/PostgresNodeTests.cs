@@ -58,4 +58,24 @@ public sealed class PostgresNodeTests
         Assert.Contains("ConnectionStrings:Grid uses a known default database password", output);
         Assert.DoesNotContain("Grid is running", output);
     }
+
+    [Fact]
+    public async Task A_node_told_not_to_migrate_refuses_an_unmigrated_database_and_names_the_command()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("nomigrate");
+        try
+        {
+            var (exit, output) = await Run("--urls", $"http://127.0.0.1:{TestData.FreeTcpPort()}", "--Grid:Profile=postgres",
+                $"--Grid:DataDirectory={TestData.TempDirectory("nomigrate")}", $"--ConnectionStrings:Grid={connectionString}",
+                "--Grid:Seed:Demo=false", $"--Grid:Auth:SigningKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48))}",
+                "--Grid:Postgres:MigrateOnStart=false", $"--Grid:SiloPort={TestData.FreeTcpPort()}", "--Grid:AdvertisedAddress=127.0.0.1");
+            Assert.NotEqual(0, exit);
+            Assert.Contains("Grid:Postgres:MigrateOnStart is false: run `dotnet Grid.Silo.dll migrate` first", output);
+            Assert.DoesNotContain("Grid is running", output);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
 }
