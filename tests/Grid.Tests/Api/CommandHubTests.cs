@@ -8,7 +8,12 @@ namespace Grid.Tests.Api;
 
 /// <summary>The command hub through the real host with the real .NET SignalR client: scope, snapshot, deltas, reconnect.</summary>
 [Collection(GridHostCollection.Name)]
-public class CommandHubTests(GridHost host)
+public sealed class CommandHubTests(GridHost host) : CommandHubSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class CommandHubTestsOnPostgres(PostgresGridHost host) : CommandHubSuite(host);
+
+public abstract class CommandHubSuite(GridHost host)
 {
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);
 

@@ -7,7 +7,12 @@ using Grid.Api.Dashboard;
 namespace Grid.Tests.Api;
 
 [Collection(GridHostCollection.Name)]
-public class DashboardApiTests(GridHost host)
+public sealed class DashboardApiTests(GridHost host) : DashboardApiSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class DashboardApiTestsOnPostgres(PostgresGridHost host) : DashboardApiSuite(host);
+
+public abstract class DashboardApiSuite(GridHost host)
 {
     [Fact]
     public async Task The_map_has_no_tiles_unless_configured()

@@ -5,7 +5,11 @@ using Grid.Tests.Issues;
 namespace Grid.Tests.Live;
 
 /// <summary>The community grain's dashboard counters, with a clock the test moves and the live events recorded.</summary>
-public class DashboardCounterTests(ClockedClusterFixture fixture) : IClassFixture<ClockedClusterFixture>
+public sealed class DashboardCounterTests(ClockedClusterFixture fixture) : DashboardCounterSuite(fixture), IClassFixture<ClockedClusterFixture>;
+
+public sealed class DashboardCounterTestsOnPostgres(ClockedPostgresClusterFixture fixture) : DashboardCounterSuite(fixture), IClassFixture<ClockedPostgresClusterFixture>;
+
+public abstract class DashboardCounterSuite(ClockedFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;
 
