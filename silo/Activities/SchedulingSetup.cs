@@ -4,6 +4,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Authentication;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Grid.Silo.Activities;
@@ -12,8 +13,9 @@ namespace Grid.Silo.Activities;
 /// Hangfire for the recurring activities. Every Hangfire service is this host's own (storage, job
 /// activator, recurring-job manager), not Hangfire's process-wide defaults, so two nodes in one
 /// process (tests) never share jobs. The embedded profile keeps jobs in Hangfire's in-memory storage
-/// and derives them again from the schedules at every start; the postgres profile will swap in
-/// Hangfire.PostgreSql here, and nothing else changes (jobs are idempotent, ids are stable).
+/// and derives them again from the schedules at every start; the postgres profile registers
+/// Hangfire.PostgreSql storage first (silo/Storage/Postgres/PostgresScheduling.cs), shared by every
+/// node, and nothing else changes (jobs are idempotent, ids are stable).
 /// </summary>
 public static class SchedulingSetup
 {
@@ -39,7 +41,8 @@ public static class SchedulingSetup
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ActivityRunner>(sp, sp.GetRequiredService<IClusterClient>()));
 
         // Registered before AddHangfire, which only adds what is missing: this host's own storage and activator.
-        services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
+        // The postgres profile registers Hangfire.PostgreSql storage before this (PostgresScheduling); else in memory.
+        services.TryAddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(_ => { });
         services.AddHangfireServer((sp, server) =>

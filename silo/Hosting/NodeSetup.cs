@@ -160,6 +160,8 @@ public static class NodeSetup
         services.AddSingleton<IIssueLedger, PostgresIssueLedger>();
         services.AddSingleton<IPhotoStore, PostgresPhotoStore>();
         services.AddSingleton<Grid.Api.Security.IAuditLog, PostgresAuditLog>();
+        // Hangfire's jobs shared by every node (registered before AddGridScheduling's in-memory default).
+        services.AddGridPostgresScheduling();
         services.AddHealthChecks().AddCheck<PostgresStorageHealthCheck>("storage", tags: ["ready"]);
     }
 

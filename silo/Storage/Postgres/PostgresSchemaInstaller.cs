@@ -15,6 +15,7 @@ public sealed class PostgresSchemaInstaller(IOptions<PostgresOptions> options, N
         {
             var applied = await PostgresSchema.ApplyAsync(options.Value.ConnectionString, cancellationToken);
             if (applied.Count > 0) logger.LogInformation("Applied schema scripts {Scripts}", applied);
+            await PostgresScheduling.InstallAsync(options.Value.ConnectionString, cancellationToken);
             return;
         }
         IReadOnlyList<string> pending;
@@ -26,9 +27,10 @@ public sealed class PostgresSchemaInstaller(IOptions<PostgresOptions> options, N
         {
             pending = [.. PostgresSchema.Scripts().Select(s => s.Name)];
         }
+        if (!await PostgresScheduling.InstalledAsync(data, cancellationToken)) pending = [.. pending, $"Hangfire's schema '{PostgresScheduling.Schema}'"];
         if (pending.Count > 0)
             throw new InvalidOperationException(
-                $"The database lacks schema scripts {string.Join(", ", pending)} and Grid:Postgres:MigrateOnStart is false: run `dotnet Grid.Silo.dll migrate` first.");
+                $"The database lacks {string.Join(", ", pending)} and Grid:Postgres:MigrateOnStart is false: run `dotnet Grid.Silo.dll migrate` first.");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

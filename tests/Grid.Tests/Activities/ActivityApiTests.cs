@@ -17,7 +17,12 @@ namespace Grid.Tests.Activities;
 
 /// <summary>Schedules and occurrences through the real node: HTTP, roles, problems, Hangfire jobs and dashboard.</summary>
 [Collection(GridHostCollection.Name)]
-public class ActivityApiTests(GridHost host)
+public sealed class ActivityApiTests(GridHost host) : ActivityApiSuite(host);
+
+[Collection(PostgresGridHostCollection.Name)]
+public sealed class ActivityApiTestsOnPostgres(PostgresGridHost host) : ActivityApiSuite(host);
+
+public abstract class ActivityApiSuite(GridHost host)
 {
     private static readonly TimeSpan Cst = TimeSpan.FromHours(8);
 

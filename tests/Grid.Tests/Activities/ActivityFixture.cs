@@ -13,19 +13,22 @@ using Microsoft.Extensions.Time.Testing;
 namespace Grid.Tests.Activities;
 
 /// <summary>
-/// Two real silos (two nodes) on one SQLite file, with a clock the tests move and recorded live
-/// events. Runners can be made on either node: each reaches the grains through its own silo.
+/// Two real silos (two nodes) on one SQLite file (PostgreSQL in <see cref="PostgresActivityClusterFixture"/>),
+/// with a clock the tests move and recorded live events. Runners can be made on either node: each
+/// reaches the grains through its own silo.
 /// </summary>
-public sealed class ActivityClusterFixture : IAsyncLifetime
+public class ActivityClusterFixture : IAsyncLifetime
 {
     /// <summary>Monday 23 November 2026, 10:00 China Standard Time.</summary>
     public FakeTimeProvider Clock { get; } = new CalendarClock(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
     public RecordingLiveEvents Live { get; } = new();
-    public SqliteCluster Silo { get; private set; } = null!;
+    public GridCluster Silo { get; private set; } = null!;
 
     public IGrainFactory Grains => Silo.Grains;
 
-    public async Task InitializeAsync() => Silo = await SqliteCluster.StartAsync(TestData.TempDirectory("activities"), Clock, Live, silos: 2);
+    protected virtual Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("activities")));
+
+    public async Task InitializeAsync() => Silo = await GridCluster.StartAsync(await Storage(), Clock, Live, silos: 2);
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();
 
@@ -84,6 +87,12 @@ public sealed class ActivityClusterFixture : IAsyncLifetime
 /// timestamps stay real. Orleans takes its timers from the same TimeProvider, and with fake timers
 /// a jump of days fires them all at once (every activation looks idle for days and is collected).
 /// </summary>
+/// <summary>The same two silos with their grains on PostgreSQL.</summary>
+public sealed class PostgresActivityClusterFixture : ActivityClusterFixture
+{
+    protected override Task<TestStorage> Storage() => TestStorage.Postgres("activities");
+}
+
 public sealed class CalendarClock(DateTimeOffset start) : FakeTimeProvider(start)
 {
     public override long GetTimestamp() => System.GetTimestamp();

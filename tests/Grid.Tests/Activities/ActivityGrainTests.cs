@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Grid.Tests.Activities;
 
 /// <summary>Occurrences, reminders, catch-up and points on two real silos with SQLite and a controlled clock.</summary>
-public class ActivityGrainTests(ActivityClusterFixture fixture) : IClassFixture<ActivityClusterFixture>
+public sealed class ActivityGrainTests(ActivityClusterFixture fixture) : ActivityGrainSuite(fixture), IClassFixture<ActivityClusterFixture>;
+
+public sealed class ActivityGrainTestsOnPostgres(PostgresActivityClusterFixture fixture) : ActivityGrainSuite(fixture), IClassFixture<PostgresActivityClusterFixture>;
+
+public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;
 

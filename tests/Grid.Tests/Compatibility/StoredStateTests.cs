@@ -28,6 +28,7 @@ public static class StoredStateFixtures
     public static readonly string Organ = TestData.OrganCode("11330503MB0000009");
     public const string User = "compat-worker";
     public const string IdempotencyKey = "committee|compat-key";
+    public const string ActivityId = Community + "-2026-12-05-red-saturday";
     public static readonly DateTimeOffset At = new(2026, 11, 2, 1, 0, 0, TimeSpan.Zero);
 
     /// <summary>A stored row: the grain's key as Grid uses it, and the provider's key columns as it wrote them
@@ -65,6 +66,20 @@ public static class StoredStateFixtures
             PasswordHash = "AQAAAAIAAYagAAAAEFixtureHashNotAPassword==", CreatedUtc = At,
         });
         await grains.GetGrain<ILoginThrottleGrain>(User).Failed();
+        // A Red Saturday occurrence with the member expected, signed up and reminded.
+        var start = new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero);
+        await grains.GetGrain<IActivityGrain>(ActivityId).Plan(new ActivityPlan
+        {
+            Id = ActivityId, CommunityCode = Community, ScheduleId = "red-saturday", Kind = ActivityKind.RedSaturday, Title = "红色星期六主题党日",
+            Theme = "兼容主题", Place = "党群服务中心", StartUtc = start, EndUtc = start.AddHours(3), SignInOpensUtc = start.AddMinutes(-30),
+            ExpectedMemberIds = [member], Posts = ["签到引导"], ReminderLeadMinutes = [120],
+        });
+        await grains.GetGrain<IActivityGrain>(ActivityId).SignUp(member);
+        await grains.GetGrain<IReminderInboxGrain>(member).Receive(new ReminderNotice
+        {
+            Key = $"{ActivityId}:120:{member}", ActivityId = ActivityId, MemberId = member, CommunityCode = Community, LeadMinutes = 120,
+            Title = "红色星期六主题党日", Theme = "兼容主题", Place = "党群服务中心", StartUtc = start, SentUtc = At,
+        });
         var catalog = grains.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key);
         await catalog.Save((await catalog.Find("10.01"))! with { Name = "兼容类别" });
         var reported = await grains.GetGrain<IIdempotencyKeyGrain>(IdempotencyKey)
@@ -209,6 +224,15 @@ public abstract class StoredStateCompatibilitySuite(IGridClusterFixture fixture)
 
         var throttle = await Read<LoginThrottleState>(One(GridStorage.LoginThrottle));
         Assert.Equal(new[] { StoredStateFixtures.At }, throttle.Failures.ToArray());
+
+        var activity = await Read<ActivityState>(One(GridStorage.Activity));
+        Assert.Equal((StoredStateFixtures.ActivityId, "兼容主题"), (activity.View!.Plan.Id, activity.View.Plan.Theme));
+        Assert.Equal(new[] { member.Record.Id }, activity.View.Plan.ExpectedMemberIds.ToArray());
+        Assert.True(activity.View.SignUps.ContainsKey(member.Record.Id));
+
+        var reminders = await Read<ReminderInboxState>(One(GridStorage.ReminderInbox));
+        var notice = Assert.Single(reminders.Notices.Values);
+        Assert.Equal((StoredStateFixtures.ActivityId, 120, member.Record.Id), (notice.ActivityId, notice.LeadMinutes, notice.MemberId));
 
         foreach (var inboxRow in rows.Where(r => r.State == GridStorage.Inbox))
         {

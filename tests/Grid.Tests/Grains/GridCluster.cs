@@ -169,10 +169,10 @@ public sealed class GridCluster : IAsyncDisposable
 
     public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
 
-    /// <summary>Starts a one-silo cluster on <paramref name="storage"/> (disposed with the cluster).</summary>
-    public static async Task<GridCluster> StartAsync(TestStorage storage, TimeProvider? clock = null, ILiveEvents? live = null)
+    /// <summary>Starts a cluster of <paramref name="silos"/> silos (one by default) on <paramref name="storage"/> (disposed with the cluster).</summary>
+    public static async Task<GridCluster> StartAsync(TestStorage storage, TimeProvider? clock = null, ILiveEvents? live = null, int silos = 1)
     {
-        var builder = new InProcessTestClusterBuilder(1);
+        var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(clock ?? TimeProvider.System);
@@ -186,8 +186,8 @@ public sealed class GridCluster : IAsyncDisposable
     }
 
     /// <summary>A one-silo cluster on a SQLite file in <paramref name="dataDirectory"/>, creating it if new.</summary>
-    public static Task<GridCluster> StartSqliteAsync(string dataDirectory, TimeProvider? clock = null, ILiveEvents? live = null) =>
-        StartAsync(TestStorage.Sqlite(dataDirectory), clock, live);
+    public static Task<GridCluster> StartSqliteAsync(string dataDirectory, TimeProvider? clock = null, ILiveEvents? live = null, int silos = 1) =>
+        StartAsync(TestStorage.Sqlite(dataDirectory), clock, live, silos);
 
     public async ValueTask DisposeAsync()
     {

@@ -13,10 +13,12 @@ namespace Grid.Tests.Postgres;
 public sealed class PostgresProfileTests(PostgresGridHost host)
 {
     [Fact]
-    public async Task The_node_keeps_membership_grain_state_ledger_and_photos_in_postgres_and_is_ready()
+    public async Task The_node_keeps_membership_grain_state_ledger_photos_audit_and_jobs_in_postgres_and_is_ready()
     {
         Assert.IsType<PostgresIssueLedger>(host.Services.GetRequiredService<IIssueLedger>());
         Assert.IsType<PostgresPhotoStore>(host.Services.GetRequiredService<IPhotoStore>());
+        Assert.IsType<PostgresAuditLog>(host.Services.GetRequiredService<Grid.Api.Security.IAuditLog>());
+        Assert.IsType<Hangfire.PostgreSql.PostgreSqlStorage>(host.Services.GetRequiredService<Hangfire.JobStorage>());
         Assert.Equal(HttpStatusCode.OK, (await host.CreateClient().GetAsync("/health/ready")).StatusCode);
 
         await using var data = NpgsqlDataSource.Create(host.ConnectionString);
@@ -28,6 +30,7 @@ public sealed class PostgresProfileTests(PostgresGridHost host)
         Assert.Equal(1, await Count("SELECT count(*) FROM orleans_membership WHERE status = 3"));
         Assert.True(await Count("SELECT count(*) FROM orleans_grain_state WHERE state_name = 'community'") >= 2);
         Assert.Equal(PostgresSchema.Scripts().Count(), await Count("SELECT count(*) FROM grid_schema_scripts"));
+        Assert.Equal(1, await Count("SELECT count(*) FROM hangfire.server"));
     }
 }
 
