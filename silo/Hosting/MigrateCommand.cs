@@ -31,7 +31,7 @@ public static class MigrateCommand
                 }
                 where = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) is var b ? $"PostgreSQL database {b.Database} on {b.Host}" : "";
                 applied = await PostgresSchema.ApplyAsync(connectionString);
-                await PostgresScheduling.InstallAsync(connectionString);
+                Console.WriteLine($"Hangfire's schema '{PostgresScheduling.Schema}' installed or up to date");
                 Console.WriteLine($"Hangfire's schema '{PostgresScheduling.Schema}' is up to date");
             }
             else if (profile == GridOptions.Embedded)

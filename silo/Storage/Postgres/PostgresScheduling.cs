@@ -11,8 +11,8 @@ namespace Grid.Silo.Storage.Postgres;
 /// Hangfire on PostgreSQL for the postgres profile: every node's Hangfire server shares one job
 /// store (schema <c>hangfire</c> in Grid's database), so a recurring job is enqueued once per
 /// trigger across the cluster (Hangfire's distributed locks) and runs on one node's worker.
-/// The schema is Hangfire's own, installed by <c>migrate</c> (and by the installer at start-up
-/// when Grid:Postgres:MigrateOnStart is true), never by the nodes' Hangfire servers.
+/// The schema is Hangfire's own, installed with Grid's scripts (<see cref="PostgresSchema"/>, under
+/// its advisory lock) by <c>migrate</c> or at start-up, never by the nodes' Hangfire servers.
 /// </summary>
 public static class PostgresScheduling
 {
@@ -28,18 +28,14 @@ public static class PostgresScheduling
                 // Jobs are few (a handful per schedule); picking one up within a second costs little.
                 QueuePollInterval = TimeSpan.FromSeconds(1),
                 DistributedLockTimeout = TimeSpan.FromMinutes(1),
+                // A job fetched by a node that then dies is picked up again by another node after this
+                // long; running jobs keep their claim alive, so a long fan-out is not started twice.
+                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                UseSlidingInvisibilityTimeout = true,
             };
             var connectionString = sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString;
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         });
-
-    /// <summary>Installs or upgrades Hangfire's schema (Hangfire.PostgreSql's own versioned scripts, idempotent).</summary>
-    public static async Task InstallAsync(string connectionString, CancellationToken cancellationToken = default)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        PostgreSqlObjectsInstaller.Install(connection, Schema);
-    }
 
     /// <summary>Whether Hangfire's schema is there.</summary>
     public static async Task<bool> InstalledAsync(NpgsqlDataSource data, CancellationToken cancellationToken = default)

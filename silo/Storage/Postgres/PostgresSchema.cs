@@ -9,8 +9,9 @@ namespace Grid.Silo.Storage.Postgres;
 /// Applies the project's own PostgreSQL scripts (deploy/sql/postgres, embedded in this assembly)
 /// in name order, each once, each in its own transaction, recorded with its SHA-256 in
 /// grid_schema_scripts. An applied script that has since changed stops the migration: scripts
-/// are append-only, a change goes into a new script. Nodes starting together take turns on a
-/// session advisory lock, so a script never runs twice.
+/// are append-only, a change goes into a new script. Then Hangfire's own schema is installed or
+/// upgraded (Hangfire.PostgreSql's scripts, schema <c>hangfire</c>). Nodes starting together take
+/// turns on a session advisory lock, so a script never runs twice.
 /// </summary>
 public static class PostgresSchema
 {
@@ -63,6 +64,9 @@ public static class PostgresSchema
                 await tx.CommitAsync(cancellationToken);
                 applied.Add(name);
             }
+            // Hangfire's own schema (its versioned scripts, idempotent), under the same lock: its installer
+            // does not survive two nodes creating the schema at once.
+            Hangfire.PostgreSql.PostgreSqlObjectsInstaller.Install(connection, PostgresScheduling.Schema);
             return applied;
         }
         finally

@@ -15,7 +15,6 @@ public sealed class PostgresSchemaInstaller(IOptions<PostgresOptions> options, N
         {
             var applied = await PostgresSchema.ApplyAsync(options.Value.ConnectionString, cancellationToken);
             if (applied.Count > 0) logger.LogInformation("Applied schema scripts {Scripts}", applied);
-            await PostgresScheduling.InstallAsync(options.Value.ConnectionString, cancellationToken);
             return;
         }
         IReadOnlyList<string> pending;

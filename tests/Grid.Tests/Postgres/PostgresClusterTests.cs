@@ -16,7 +16,8 @@ namespace Grid.Tests.Postgres;
 /// Three real node processes on the postgres profile form one cluster on one machine. One is
 /// killed with SIGKILL under a steady write load: writes go on through the other two once the
 /// cluster has noticed, no acknowledged write is lost, and a SignalR client of a survivor keeps
-/// receiving the events of grains on every node.
+/// receiving the events of grains on every node. A reminder job that fires after the kill reaches
+/// every member once (Hangfire's job store shared in PostgreSQL).
 /// </summary>
 public sealed class PostgresClusterTests(ITestOutputHelper output)
 {
@@ -28,6 +29,8 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
     public async Task Three_nodes_one_killed_with_SIGKILL_under_write_load_lose_no_acknowledged_write_and_keep_serving_events()
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync("cluster");
+        // Reminders also go to an SMS gateway stand-in, which counts every POST: a reminder sent twice would show.
+        await using var gateway = new Activities.WebhookReceiver();
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         string[] settings =
         [
@@ -36,6 +39,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             "--Grid:RateLimits:ReportsPerMinute=10000", "--Grid:RateLimits:TokenPerMinute=10000",
             // Nodes register for live events (and batchers re-read the node list) every 2 s instead of 5 s.
             "--Grid:Live:NodeRefreshInterval=00:00:02",
+            "--Grid:Activities:Webhook:Enabled=true", $"--Grid:Activities:Webhook:Url={gateway.Url}",
         ];
         var siloPorts = new[] { TestData.FreeTcpPort(), TestData.FreeTcpPort(), TestData.FreeTcpPort() };
         var nodes = await Task.WhenAll(siloPorts.Select((port, i) =>
@@ -59,6 +63,25 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
                     geometry = new { type = "Polygon", coordinates = new[] { TestData.Square().Select(p => new[] { p.Lng, p.Lat }).ToArray() } } } },
             })).EnsureSuccessStatusCode();
             Assert.Equal(HttpStatusCode.OK, (await http[2].GetAsync($"/api/cells/{cell}")).StatusCode);
+
+            // Members, and a daily activity whose reminder fires a minute or two from now: after the kill, once, on
+            // whichever node's Hangfire worker takes it (the job store is shared in PostgreSQL).
+            const int members = 6;
+            for (var i = 0; i < members; i++)
+                (await http[i % 3].PostAsJsonAsync("/api/members", new
+                {
+                    name = $"集群党员{i}", phone = $"1390000{i:D4}", communityCode = community, branch = "第一党支部", cellCode = cell,
+                })).EnsureSuccessStatusCode();
+            var cst = TimeSpan.FromHours(8);
+            var soon = DateTimeOffset.UtcNow.AddSeconds(65).ToOffset(cst);
+            var reminderAt = new DateTimeOffset(soon.Year, soon.Month, soon.Day, soon.Hour, soon.Minute, 0, cst).AddMinutes(1);
+            var activityStart = reminderAt.AddMinutes(2);
+            var schedule = await http[2].PutAsJsonAsync($"/api/communities/{community}/schedules/cluster-drill", new
+            {
+                title = "集群演练", kind = "other", cron = $"{activityStart.Minute} {activityStart.Hour} * * *", durationMinutes = 60,
+                reminderLeadMinutes = new[] { 2 },
+            });
+            Assert.True(schedule.StatusCode == HttpStatusCode.Created, await schedule.Content.ReadAsStringAsync());
 
             // A dashboard connected to node 1, which survives.
             var events = new ConcurrentQueue<(DateTime At, string? IssueId)>();
@@ -161,6 +184,12 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             stop.Cancel();
             await Task.WhenAll(writers);
 
+            // The reminder: every member's once, across the two surviving nodes and the dead one's stale Hangfire server.
+            await WaitFor(() => Task.FromResult(gateway.Requests.Select(r => r.IdempotencyKey).Distinct().Count() >= members),
+                reminderAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(120), "every member's reminder at the gateway");
+            await Task.Delay(TimeSpan.FromSeconds(5)); // a second send, if any, would come now
+            var sends = gateway.Requests.GroupBy(r => r.IdempotencyKey).ToDictionary(g => g.Key, g => g.Count());
+
             // Every acknowledged household is there, read back through a survivor.
             var lost = new List<Ack>();
             foreach (var ack in acks)
@@ -174,11 +203,15 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             output.WriteLine($"cluster noticed the SIGKILL after {noticed.TotalSeconds:F1} s (killed at {killedAt:HH:mm:ss.fff} UTC)");
             output.WriteLine($"writes acknowledged: {acks.Count} ({beforeKill} before the kill, {atNotice - beforeKill} between kill and notice, {acks.Count - atNotice} after); " +
                              $"failed attempts (retried): {failures}; abandoned after 60 s: {abandoned}; slowest acknowledged write {maxAckLatency.TotalSeconds:F1} s; lost: {lost.Count}");
+            output.WriteLine($"reminder trigger at {reminderAt.UtcDateTime:HH:mm:ss} UTC ({(reminderAt.UtcDateTime - killedAt).TotalSeconds:F0} s after the kill): " +
+                             $"{sends.Count} reminders, {sends.Values.Sum()} gateway POSTs");
             output.WriteLine($"issues reported through nodes 0 and 1 after the notice: {reported.Count}, seen by node 1's SignalR client: {reportedSeen}; events it received after the notice: {eventsAfter}");
 
             Assert.Empty(lost);
             Assert.True(acks.Count >= atNotice + 30, $"only {acks.Count - atNotice} writes were acknowledged after the cluster noticed");
             Assert.Equal(reported.Count, reportedSeen);
+            Assert.Equal(members, sends.Count);
+            Assert.All(sends, s => Assert.True(s.Value == 1, $"reminder {s.Key} sent {s.Value} times"));
             Assert.Equal(2, await ActiveSilos(data));
         }
         finally
