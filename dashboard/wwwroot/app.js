@@ -8,10 +8,6 @@
 'use strict';
 
 (() => {
-  const TOKEN_KEY = 'grid.token';
-  // Kept beside the token so a wall screen left overnight falls back to login instead of
-  // silently showing a stale map with a dead token.
-  const TOKEN_EXPIRES_KEY = 'grid.tokenExpiresAt';
   const COMMUNITY_KEY = 'grid.community';
   const CST = 'Asia/Shanghai';
   const MAX_EVENTS = 50;
@@ -99,33 +95,9 @@
 
   class AuthError extends Error {}
 
-  function readStoredToken() {
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    const exp = Number(sessionStorage.getItem(TOKEN_EXPIRES_KEY) || 0);
-    if (!token) return null;
-    if (exp && Date.now() >= exp) { clearToken(); return null; }
-    return token;
-  }
-
-  function storeToken(token, expiresIn) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    const secs = Number(expiresIn);
-    if (secs > 0) sessionStorage.setItem(TOKEN_EXPIRES_KEY, String(Date.now() + secs * 1000));
-    else sessionStorage.removeItem(TOKEN_EXPIRES_KEY);
-  }
-
-  function clearToken() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(TOKEN_EXPIRES_KEY);
-  }
-
   function armExpiry() {
     clearTimeout(state.expiryTimer);
-    const exp = Number(sessionStorage.getItem(TOKEN_EXPIRES_KEY) || 0);
-    if (!exp) return;
-    // setTimeout overflows past ~24.8 days; a token that long-lived needs no timer.
-    const ms = exp - Date.now();
-    if (ms < 2 ** 31 - 1) state.expiryTimer = setTimeout(() => signOut('登录已过期，请重新登录'), Math.max(0, ms));
+    state.expiryTimer = GridSession.onExpiry(() => signOut('登录已过期，请重新登录'));
   }
 
   async function problemMessage(res, fallback) {
@@ -218,7 +190,7 @@
   function signOut(message) {
     // The Orleans dashboard cookie goes with the sign-in that opened it (best effort).
     if (state.token && state.me && state.me.role === 'admin') api('/api/dashboard/orleans-session', { method: 'DELETE', optional: true });
-    clearToken();
+    GridSession.clear();
     clearTimeout(state.expiryTimer);
     state.token = null;
     state.me = null;
@@ -865,7 +837,7 @@
     el.loginError.textContent = '';
     try {
       const body = await login(username, password);
-      storeToken(body.access_token, body.expires_in);
+      GridSession.store(body.access_token, body.expires_in);
       el.password.value = '';
       await signIn(body.access_token);
     } catch (e) {
@@ -903,7 +875,7 @@
   tickClock();
   setInterval(tickClock, 1000);
 
-  const stored = readStoredToken();
+  const stored = GridSession.read();
   if (stored) signIn(stored);
   else showLogin('');
 })();

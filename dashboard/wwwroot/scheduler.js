@@ -3,8 +3,6 @@
 'use strict';
 
 (() => {
-  const TOKEN_KEY = 'grid.token';
-  const TOKEN_EXPIRES_KEY = 'grid.tokenExpiresAt';
   const COMMUNITY_KEY = 'grid.community';
   const CST = 'Asia/Shanghai';
   const STATUS = { planned: '计划中', closed: '已结束', cancelled: '已取消' };
@@ -26,13 +24,6 @@
   // ------------------------------------------------------------ auth + api
 
   class AuthError extends Error {}
-
-  function storedToken() {
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    const exp = Number(sessionStorage.getItem(TOKEN_EXPIRES_KEY) || 0);
-    if (!token || (exp && Date.now() >= exp)) return null;
-    return token;
-  }
 
   async function problem(res, fallback) {
     try { const b = await res.json(); if (b && (b.detail || b.title)) return String(b.detail || b.title); } catch { /* not JSON */ }
@@ -70,8 +61,7 @@
       });
       if (!res.ok) throw new Error(await problem(res, '用户名或密码错误'));
       const body = await res.json();
-      sessionStorage.setItem(TOKEN_KEY, body.access_token);
-      if (body.expires_in > 0) sessionStorage.setItem(TOKEN_EXPIRES_KEY, String(Date.now() + body.expires_in * 1000));
+      GridSession.store(body.access_token, body.expires_in);
       await start(body.access_token);
     } catch (err) { $('login-error').textContent = err.message || '登录失败'; }
   });
@@ -79,8 +69,7 @@
   $('logout').addEventListener('click', () => signOut(''));
 
   function signOut(message) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(TOKEN_EXPIRES_KEY);
+    GridSession.clear();
     state.token = null;
     if (state.hub) state.hub.stop().catch(() => {});
     state.hub = null;
@@ -348,6 +337,6 @@
 
   setInterval(() => { $('clock').textContent = '北京时间 ' + new Date().toLocaleTimeString('zh-CN', { timeZone: CST, hour12: false }); }, 1000);
 
-  const token = storedToken();
+  const token = GridSession.read();
   if (token) start(token); else signOut('');
 })();

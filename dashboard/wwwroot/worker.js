@@ -4,8 +4,6 @@
 
 (() => {
   // Same session keys as the dashboard (app.js), so a tab signed in there is signed in here.
-  const TOKEN_KEY = 'grid.token';
-  const TOKEN_EXPIRES_KEY = 'grid.tokenExpiresAt';
   const CST = 'Asia/Shanghai';
   const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
   const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
@@ -197,32 +195,9 @@
 
   // ---------------------------------------------------------------- auth
 
-  function readStoredToken() {
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    const exp = Number(sessionStorage.getItem(TOKEN_EXPIRES_KEY) || 0);
-    if (!token) return null;
-    if (exp && Date.now() >= exp) { clearToken(); return null; }
-    return token;
-  }
-
-  function storeToken(token, expiresIn) {
-    sessionStorage.setItem(TOKEN_KEY, token);
-    const secs = Number(expiresIn);
-    if (secs > 0) sessionStorage.setItem(TOKEN_EXPIRES_KEY, String(Date.now() + secs * 1000));
-    else sessionStorage.removeItem(TOKEN_EXPIRES_KEY);
-  }
-
-  function clearToken() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(TOKEN_EXPIRES_KEY);
-  }
-
   function armExpiry() {
     clearTimeout(state.expiryTimer);
-    const exp = Number(sessionStorage.getItem(TOKEN_EXPIRES_KEY) || 0);
-    if (!exp) return;
-    const ms = exp - Date.now();
-    if (ms < 2 ** 31 - 1) state.expiryTimer = setTimeout(() => signOut('登录已过期，请重新登录'), Math.max(0, ms));
+    state.expiryTimer = GridSession.onExpiry(() => signOut('登录已过期，请重新登录'));
   }
 
   async function login(username, password) {
@@ -285,7 +260,7 @@
   }
 
   function signOut(message) {
-    clearToken();
+    GridSession.clear();
     clearTimeout(state.expiryTimer);
     state.token = null;
     state.me = null;
@@ -1009,7 +984,7 @@
     el.loginError.textContent = '';
     try {
       const body = await login(username, password);
-      storeToken(body.access_token, body.expires_in);
+      GridSession.store(body.access_token, body.expires_in);
       el.password.value = '';
       await signIn(body.access_token);
     } catch (e) {
@@ -1045,7 +1020,7 @@
   updateNet();
   setInterval(tick, 30000);
 
-  const stored = readStoredToken();
+  const stored = GridSession.read();
   if (stored) signIn(stored);
   else showLogin('');
 })();
