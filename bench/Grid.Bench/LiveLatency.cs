@@ -30,7 +30,7 @@ public static partial class LiveLatency
         var adminPassword = a.AdminPassword ?? "bench-" + Guid.NewGuid().ToString("N");
         await using var node = a.Url is null ? await BenchNode.Start(data, adminPassword) : null;
         var url = a.Url ?? node!.Address;
-        Console.WriteLine($"load average at the start: {LoadAverage()}");
+        Console.WriteLine($"load average at the start: {Machine.LoadAverage()}");
         Console.WriteLine($"node {url}{(node is null ? " (running)" : $" (started, data in {data})")}; {a.Clients} clients, {a.Rate} reports/s, {a.Seconds} s measured after {WarmUp.TotalSeconds} s warm-up, {a.Cells} cells");
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
@@ -133,7 +133,7 @@ public static partial class LiveLatency
             Console.WriteLine();
             Console.WriteLine($"reports: {reports.Count} answered ({wanted.Count} measured), {failures} failed, sent over {sendSeconds:F1} s ({reports.Count / sendSeconds:F1}/s)");
             Console.WriteLine($"deliveries measured: {fromAnswer.Count} of {wanted.Count * a.Clients} ({missing} missing; ticker lines left out by the cap in bursts, over all clients: {skipped})");
-            Console.WriteLine($"load average (1, 5, 15 min) at the end: {LoadAverage()}; {Environment.ProcessorCount} cores");
+            Console.WriteLine($"load average (1, 5, 15 min) at the end: {Machine.LoadAverage()}; {Environment.ProcessorCount} cores");
             Console.WriteLine($"API answer (send → answer):         {Summary(apiTimes)}");
             Console.WriteLine($"answer → delivery at a client:      {Summary(fromAnswer)}");
             Console.WriteLine($"send → delivery at a client:        {Summary(fromSend)}");
@@ -151,12 +151,6 @@ public static partial class LiveLatency
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\d+")]
     private static partial System.Text.RegularExpressions.Regex Digits();
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "unknown"; }
-    }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 

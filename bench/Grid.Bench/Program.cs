@@ -3,10 +3,12 @@ using Grid.Bench;
 // Grid.Bench: load tools for a Grid node. Loopback only, bounded runs.
 //   live-latency  end-to-end latency from the API's answer to delivery at the dashboard clients
 //   fanout        Red Saturday reminders: members reminded per second, durable in SQLite
+//   grain-calls   the ceiling: calls per second to a bare Orleans ping grain, in-process
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
     "fanout" => await ReminderFanOut.Run([.. args.Skip(1)]),
+    "grain-calls" => await GrainCalls.Run([.. args.Skip(1)]),
     _ => Usage(),
 };
 
@@ -26,6 +28,9 @@ static int Usage()
           --concurrency LIST reminders in flight, one run each, e.g. 8,32,128            (default 8,32,128)
           --webhook          also POST every reminder to a gateway on 127.0.0.1
           --data DIR         keep the SQLite file in DIR (else a temporary one, deleted)
+        usage: dotnet run -c Release --project bench/Grid.Bench -- grain-calls [options]
+          --seconds S        measured seconds per row                                    (default 10)
+          --concurrency LIST callers in a closed loop, one row each, e.g. 1,64,512       (default 1,64,512)
         """);
     return 2;
 }

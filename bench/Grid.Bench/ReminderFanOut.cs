@@ -6,7 +6,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
-using System.Runtime.InteropServices;
 using Grid.Contracts;
 using Grid.Grains;
 using Grid.Grains.Activities;
@@ -26,16 +25,11 @@ public static class ReminderFanOut
 {
     public static async Task<int> Run(IReadOnlyList<string> args)
     {
-        var arguments = args.ToList();
-        string Arg(string name, string fallback)
-        {
-            var i = arguments.IndexOf(name);
-            return i >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : fallback;
-        }
-        var members = int.Parse(Arg("--members", "2000"));
-        var concurrencies = Arg("--concurrency", "8,32,128").Split(',').Select(int.Parse).ToArray();
-        var data = Arg("--data", Path.Combine(Path.GetTempPath(), $"grid-bench-{Guid.NewGuid():N}"));
-        var withWebhook = arguments.Contains("--webhook");
+        var arguments = new ArgReader(args);
+        var members = arguments.Int("--members", 2000);
+        var concurrencies = arguments.Get("--concurrency", "8,32,128").Split(',').Select(int.Parse).ToArray();
+        var data = arguments.Get("--data", Path.Combine(Path.GetTempPath(), $"grid-bench-{Guid.NewGuid():N}"));
+        var withWebhook = arguments.Has("--webhook");
         Directory.CreateDirectory(data);
 
         var grid = new GridOptions { DataDirectory = data };
@@ -51,7 +45,7 @@ public static class ReminderFanOut
         var grains = host.Services.GetRequiredService<IGrainFactory>();
 
         Console.WriteLine($"# Grid reminder fan-out: {members} members, SQLite at {grid.SqlitePath}");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores ({Cpu()}), {Memory()}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average before: {LoadAverage()}");
+        Console.WriteLine($"machine: {Machine.Describe()}; load average before: {Machine.LoadAverage()}");
 
         // A community whose members are all expected at its Red Saturday.
         var community = "330503199001";
@@ -138,7 +132,7 @@ public static class ReminderFanOut
         }
         if (gateway is not null) Console.WriteLine($"webhook: {gateway.Requests} POSTs to a loopback gateway");
         await host.StopAsync();
-        if (!arguments.Contains("--data"))
+        if (!arguments.Has("--data"))
         {
             SqliteConnection.ClearAllPools();
             Directory.Delete(data, recursive: true);
@@ -152,16 +146,6 @@ public static class ReminderFanOut
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static string Cpu() => File.Exists("/proc/cpuinfo")
-        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
-        : RuntimeInformation.ProcessArchitecture.ToString();
-
-    private static string Memory() => File.Exists("/proc/meminfo")
-        ? $"{long.Parse(File.ReadLines("/proc/meminfo").First().Split(':')[1].Trim().Split(' ')[0]) / 1024 / 1024} GiB RAM"
-        : "? RAM";
 }
 
 /// <summary>A gateway on 127.0.0.1 that accepts every POST.</summary>
