@@ -36,7 +36,7 @@ public static class GrainCalls
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort()));
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: Loopback.FreePort(), gatewayPort: Loopback.FreePort()));
         using var host = builder.Build();
         await host.StartAsync();
         var factory = host.Services.GetRequiredService<IGrainFactory>();
@@ -82,10 +82,4 @@ public static class GrainCalls
         return (calls, watch.Elapsed);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

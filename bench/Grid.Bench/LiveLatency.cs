@@ -213,11 +213,11 @@ public sealed class BenchNode : IAsyncDisposable
     public static async Task<BenchNode> Start(string dataDirectory, string adminPassword)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var port = FreePort();
+        var port = Loopback.FreePort();
         foreach (var arg in new[]
         {
             Path.Combine(AppContext.BaseDirectory, "Grid.Silo.dll"), "--urls", $"http://127.0.0.1:{port}", $"--Grid:DataDirectory={dataDirectory}",
-            $"--Grid:SiloPort={FreePort()}", "--Grid:Seed:Demo=false", "--Grid:Admin:Username=bench", $"--Grid:Admin:Password={adminPassword}",
+            $"--Grid:SiloPort={Loopback.FreePort()}", "--Grid:Seed:Demo=false", "--Grid:Admin:Username=bench", $"--Grid:Admin:Password={adminPassword}",
             // One committee reports at the benchmark's rate: lift the per-user report limit (30 a minute by default).
             "--Grid:RateLimits:ReportsPerMinute=100000",
         }) info.ArgumentList.Add(arg);
@@ -244,12 +244,6 @@ public sealed class BenchNode : IAsyncDisposable
         throw new TimeoutException("The node was not ready within 90 s.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -4,11 +4,13 @@ using Grid.Bench;
 //   live-latency  end-to-end latency from the API's answer to delivery at the dashboard clients
 //   fanout        Red Saturday reminders: members reminded per second, durable in SQLite
 //   grain-calls   the ceiling: calls per second to a bare Orleans ping grain, in-process
+//   city-fanout   a Red Saturday reminder to every member of a generated city, as the node's jobs send it
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
     "fanout" => await ReminderFanOut.Run([.. args.Skip(1)]),
     "grain-calls" => await GrainCalls.Run([.. args.Skip(1)]),
+    "city-fanout" => await CityFanOut.Run([.. args.Skip(1)]),
     _ => Usage(),
 };
 
@@ -31,6 +33,11 @@ static int Usage()
         usage: dotnet run -c Release --project bench/Grid.Bench -- grain-calls [options]
           --seconds S        measured seconds per row                                    (default 10)
           --concurrency LIST callers in a closed loop, one row each, e.g. 1,64,512       (default 1,64,512)
+        usage: dotnet run -c Release --project bench/Grid.Bench -- city-fanout --data DIR [options]
+          --data DIR         a city made by city-load --profile embedded (required)
+          --jobs N           occurrences reminded at once, as Hangfire workers            (default: the node's, 2)
+          --concurrency N    reminders in flight per occurrence                           (default: the node's, 16)
+          --communities N    only the first N communities                                 (default all)
         """);
     return 2;
 }

@@ -33,15 +33,7 @@ public static class ReminderFanOut
         Directory.CreateDirectory(data);
 
         var grid = new GridOptions { DataDirectory = data };
-        SqliteSchema.Apply(grid.SqliteConnectionString);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<GridOptions>(o => o.DataDirectory = data);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ILiveEvents, NoLiveEvents>();
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort()).AddGridSqliteStorage());
-        using var host = builder.Build();
-        await host.StartAsync();
+        using var host = await BenchSilo.StartAsync(data);
         var grains = host.Services.GetRequiredService<IGrainFactory>();
 
         Console.WriteLine($"# Grid reminder fan-out: {members} members, SQLite at {grid.SqlitePath}");
@@ -140,12 +132,6 @@ public static class ReminderFanOut
         return 0;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A gateway on 127.0.0.1 that accepts every POST.</summary>
@@ -156,7 +142,7 @@ internal sealed class LoopbackGateway : IDisposable
 
     public LoopbackGateway()
     {
-        Port = FreeLoopbackPort();
+        Port = Loopback.FreePort();
         listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         listener.Start();
         _ = Task.Run(async () =>
@@ -179,12 +165,6 @@ internal sealed class LoopbackGateway : IDisposable
     public string Url => $"http://127.0.0.1:{Port}/reminders";
     public int Requests => Volatile.Read(ref requests);
 
-    private static int FreeLoopbackPort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public void Dispose() => listener.Close();
 }
