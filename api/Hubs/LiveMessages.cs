@@ -22,6 +22,12 @@ public static class LiveMessages
     public const string ReminderProgress = "reminderProgress";
     /// <summary>A reminder, to the member's own connections only.</summary>
     public const string Reminder = "reminder";
+    /// <summary>
+    /// The frame every live message travels in: one flush of the fan-out sends each group one batch
+    /// of <see cref="LiveItem"/>s, in publish order, so a busy community costs its dashboards one
+    /// WebSocket frame per flush instead of one per event.
+    /// </summary>
+    public const string Batch = "batch";
 
     public static CountersMessage ForCounters(string communityCode, DashboardCounters c, DateTimeOffset atUtc) => new(
         communityCode, atUtc, c.Issues.Open, c.Issues.Overdue, c.Issues.AwaitingAcceptance, c.Issues.ReportedToday, c.Issues.ClosedToday,
@@ -34,20 +40,23 @@ public static class LiveMessages
         ForCounters(communityCode, counters, atUtc));
 
     /// <summary>The hub method and message for one live event.</summary>
-    public static (string Method, object Message) For(LiveEvent e) => e.Kind switch
+    public static LiveItem For(LiveEvent e) => e.Kind switch
     {
-        LiveEvent.KindCellStatus => (CellStatus, new CellStatusMessage(e.CommunityCode, e.CellCode ?? "", e.Status ?? "normal", e.AtUtc)),
-        LiveEvent.KindCounters when e.Counters is { } c => (Counters, ForCounters(e.CommunityCode, c, e.AtUtc)),
-        LiveEvent.KindActivity => (Activity, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
-        LiveEvent.KindReminderProgress => (ReminderProgress, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
-        LiveEvent.KindReminder => (Reminder, new ReminderMessage(e.ActivityId, e.Text, e.AtUtc)),
-        _ => (Event, new TickerMessage(e.Kind, e.CommunityCode, e.CellCode, e.Text, e.AtUtc, e.IssueId, e.Status)),
+        LiveEvent.KindCellStatus => new(CellStatus, new CellStatusMessage(e.CommunityCode, e.CellCode ?? "", e.Status ?? "normal", e.AtUtc)),
+        LiveEvent.KindCounters when e.Counters is { } c => new(Counters, ForCounters(e.CommunityCode, c, e.AtUtc)),
+        LiveEvent.KindActivity => new(Activity, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
+        LiveEvent.KindReminderProgress => new(ReminderProgress, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
+        LiveEvent.KindReminder => new(Reminder, new ReminderMessage(e.ActivityId, e.Text, e.AtUtc)),
+        _ => new(Event, new TickerMessage(e.Kind, e.CommunityCode, e.CellCode, e.Text, e.AtUtc, e.IssueId, e.Status)),
     };
 
     /// <summary>The counts an activity event carries as JSON (see ActivityGrain); null when there are none.</summary>
     private static System.Text.Json.JsonElement? Counts(string text) =>
         text.StartsWith('{') ? System.Text.Json.JsonDocument.Parse(text).RootElement.Clone() : null;
 }
+
+/// <summary>One message of a <see cref="LiveMessages.Batch"/>: what would otherwise be sent as <c>method(message)</c>.</summary>
+public sealed record LiveItem(string Method, object Message);
 
 public sealed record ActivityMessage(string CommunityCode, string? ActivityId, string? Status, DateTimeOffset AtUtc, System.Text.Json.JsonElement? Counts);
 

@@ -59,12 +59,19 @@ public static partial class LiveLatency
                         o.AccessTokenProvider = () => Task.FromResult<string?>(token);
                     })
                     .Build();
-                hub.On<JsonElement>("event", m =>
+                // Live messages come in batch frames, one per flush; the ticker lines are the "event" items.
+                hub.On<JsonElement>("batch", items =>
                 {
-                    if (m.TryGetProperty("issueId", out var id) && id.GetString() is { } issue) mine.TryAdd(issue, clock.ElapsedTicks);
-                    // A burst over the ticker cap arrives as one line saying how many were left out.
-                    else if (m.GetProperty("kind").GetString() == "skipped" && Digits().Match(m.GetProperty("text").GetString() ?? "") is { Success: true } n)
-                        Interlocked.Add(ref skipped, int.Parse(n.Value, CultureInfo.InvariantCulture));
+                    var at = clock.ElapsedTicks;
+                    foreach (var item in items.EnumerateArray())
+                    {
+                        if (item.GetProperty("method").GetString() != "event") continue;
+                        var m = item.GetProperty("message");
+                        if (m.TryGetProperty("issueId", out var id) && id.GetString() is { } issue) mine.TryAdd(issue, at);
+                        // A burst over the ticker cap arrives as one line saying how many were left out.
+                        else if (m.GetProperty("kind").GetString() == "skipped" && Digits().Match(m.GetProperty("text").GetString() ?? "") is { Success: true } n)
+                            Interlocked.Add(ref skipped, int.Parse(n.Value, CultureInfo.InvariantCulture));
+                    }
                 });
                 hubs.Add(hub);
             }

@@ -695,12 +695,21 @@
       applyCounters(msg.counters);
       el.app.dataset.snapshotAt = msg.atUtc;
     });
-    hub.on('cellStatus', (msg) => {
-      if (!inCommunity(msg) || !msg.cellCode) return;
-      if (setCellStatus(String(msg.cellCode), msg.status, atMs(msg.atUtc))) flashCell(String(msg.cellCode));
+    // Live messages arrive in batches (one frame per flush of the node's fan-out), in order.
+    const live = {
+      cellStatus: (msg) => {
+        if (!inCommunity(msg) || !msg.cellCode) return;
+        if (setCellStatus(String(msg.cellCode), msg.status, atMs(msg.atUtc))) flashCell(String(msg.cellCode));
+      },
+      counters: (msg) => { if (inCommunity(msg)) applyCounters(msg); },
+      event: (msg) => { if (inCommunity(msg)) addEvent(msg); },
+    };
+    hub.on('batch', (items) => {
+      for (const item of Array.isArray(items) ? items : []) {
+        const handle = Object.hasOwn(live, item.method) ? live[item.method] : null;
+        if (handle) handle(item.message);
+      }
     });
-    hub.on('counters', (msg) => { if (inCommunity(msg)) applyCounters(msg); });
-    hub.on('event', (msg) => { if (inCommunity(msg)) addEvent(msg); });
 
     hub.onreconnecting(() => setLive('reconnecting'));
     hub.onreconnected(() => {

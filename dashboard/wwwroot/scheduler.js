@@ -326,8 +326,12 @@
       .withUrl('/hubs/command', { accessTokenFactory: () => state.token })
       .withAutomaticReconnect()
       .build();
-    hub.on('activity', onLive);
-    hub.on('reminderProgress', onLive);
+    // Live messages arrive in batches (one frame per flush of the node's fan-out).
+    hub.on('batch', (items) => {
+      for (const item of Array.isArray(items) ? items : []) {
+        if (item.method === 'activity' || item.method === 'reminderProgress') onLive(item.message);
+      }
+    });
     hub.onreconnecting(() => setLive('reconnecting'));
     hub.onreconnected(() => { setLive('live'); joinCommunity(); });
     hub.onclose(() => setLive('offline'));

@@ -15,15 +15,14 @@ public sealed class HubLiveNode(IHubContext<CommandHub> hub, ILogger<HubLiveNode
 {
     public Task Deliver(LiveBatch batch)
     {
-        foreach (var e in batch.Events)
+        // A reminder goes to its member's own connections; everything else to the community's dashboards.
+        foreach (var group in batch.Events.GroupBy(e => e is { Kind: LiveEvent.KindReminder, MemberId: { } member } ? CommandHub.MemberGroupOf(member) : CommandHub.GroupOf(e.CommunityCode)))
         {
-            var (method, message) = LiveMessages.For(e);
+            LiveItem[] items = [.. group.Select(LiveMessages.For)];
             // Not awaited: a slow browser must not hold up the batcher, nor the other nodes it serves.
             // SignalR writes to each connection in the order of these calls.
-            // A reminder goes to its member's own connections; everything else to the community's dashboards.
-            var group = e is { Kind: LiveEvent.KindReminder, MemberId: { } member } ? CommandHub.MemberGroupOf(member) : CommandHub.GroupOf(e.CommunityCode);
-            hub.Clients.Group(group).SendAsync(method, message)
-                .ContinueWith(t => logger.LogWarning(t.Exception, "Live event {Kind} not sent to the clients of community {Community}", e.Kind, e.CommunityCode),
+            hub.Clients.Group(group.Key).SendAsync(LiveMessages.Batch, items)
+                .ContinueWith(t => logger.LogWarning(t.Exception, "Live batch of {Count} events not sent to group {Group}", items.Length, group.Key),
                     CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
         return Task.CompletedTask;

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Grid.Contracts;
 using Grid.Grains.Activities;
 using Grid.Tests.Api;
+using Grid.Tests.Live;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.AspNetCore.Http.Connections;
@@ -220,7 +221,7 @@ public abstract class ActivityApiSuite(GridHost host)
                 })
                 .Build();
             var pushed = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-            hub.On<JsonElement>("reminder", r => { if (r.GetProperty("activityId").GetString() == id) pushed.TrySetResult(r); });
+            hub.OnLive("reminder", r => { if (r.GetProperty("activityId").GetString() == id) pushed.TrySetResult(r); });
             await hub.StartAsync();
             var report = await host.Services.GetRequiredService<ActivityRunner>().RemindAsync(id, 10, null);
             Assert.Equal(2, report.Delivered); // member-a and the mobile member; not the member on leave

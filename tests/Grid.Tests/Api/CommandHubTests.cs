@@ -61,6 +61,18 @@ public abstract class CommandHubSuite(GridHost host)
     }
 
     [Fact]
+    public async Task A_burst_of_reports_reaches_a_dashboard_as_batch_frames_carrying_several_messages_each()
+    {
+        await using var probe = await LiveProbe.Join(await host.Hub("committee-a"), host.CommunityA);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Report(i % 2 == 0 ? host.CellA1 : host.CellA2, $"批量上报{i}")));
+        foreach (var id in ids) await probe.WaitFor("event", m => m.GetProperty("issueId").GetString() == id, Soon);
+        // Every ticker line, cell colour and counter update of the burst arrived, in fewer frames than messages.
+        var messages = probe.Seen.Count(m => m.Method != "snapshot");
+        Assert.Equal(messages, probe.Frames.Sum());
+        Assert.True(probe.Frames.Count < messages, $"{probe.Frames.Count} frames for {messages} messages");
+    }
+
+    [Fact]
     public async Task Live_events_carry_no_residents_personal_data()
     {
         await using var probe = await LiveProbe.Join(await host.Hub("committee-a"), host.CommunityA);

@@ -6,18 +6,27 @@ namespace Grid.Tests.Live;
 /// <summary>A SignalR client of the command hub that keeps every message it receives, for assertions.</summary>
 public sealed class LiveProbe : IAsyncDisposable
 {
-    public static readonly string[] Methods = ["snapshot", "cellStatus", "counters", "event"];
-
     private readonly List<(string Method, JsonElement Message)> seen = [];
+    private readonly List<int> frames = [];
 
     private LiveProbe(HubConnection hub)
     {
         Hub = hub;
-        foreach (var method in Methods)
-            hub.On<JsonElement>(method, message => { lock (seen) seen.Add((method, message.Clone())); });
+        hub.On<JsonElement>("snapshot", message => { lock (seen) seen.Add(("snapshot", message.Clone())); });
+        hub.On<JsonElement>("batch", items =>
+        {
+            lock (seen)
+            {
+                frames.Add(items.GetArrayLength());
+                foreach (var item in items.EnumerateArray()) seen.Add((item.GetProperty("method").GetString()!, item.GetProperty("message").Clone()));
+            }
+        });
     }
 
     public HubConnection Hub { get; }
+
+    /// <summary>How many live messages each batch frame carried, in arrival order.</summary>
+    public IReadOnlyList<int> Frames { get { lock (seen) return [.. frames]; } }
 
     public IReadOnlyList<(string Method, JsonElement Message)> Seen { get { lock (seen) return [.. seen]; } }
 
@@ -53,4 +62,15 @@ public sealed class LiveProbe : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Hub.DisposeAsync();
+}
+
+public static class LiveHubClient
+{
+    /// <summary>Calls <paramref name="handler"/> for every live message of <paramref name="method"/>, unpacked from the batch frames.</summary>
+    public static void OnLive(this HubConnection hub, string method, Action<JsonElement> handler) =>
+        hub.On<JsonElement>("batch", items =>
+        {
+            foreach (var item in items.EnumerateArray())
+                if (item.GetProperty("method").GetString() == method) handler(item.GetProperty("message"));
+        });
 }

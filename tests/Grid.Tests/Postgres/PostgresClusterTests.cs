@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Grid.Tests.Live;
 using Grid.Tests.Process;
 using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
@@ -88,7 +89,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
             hub = new HubConnectionBuilder()
                 .WithUrl(new Uri(nodes[1].Address, "/hubs/command"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
                 .Build();
-            hub.On<JsonElement>("event", e => events.Enqueue((DateTime.UtcNow, e.TryGetProperty("issueId", out var id) ? id.GetString() : null)));
+            hub.OnLive("event", e => events.Enqueue((DateTime.UtcNow, e.TryGetProperty("issueId", out var id) ? id.GetString() : null)));
             await hub.StartAsync();
             await hub.InvokeAsync("JoinCommunity", community);
 
