@@ -217,7 +217,7 @@ public sealed class BenchNode : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<BenchNode> Start(string dataDirectory, string adminPassword)
+    public static async Task<BenchNode> Start(string dataDirectory, string adminPassword, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var port = Loopback.FreePort();
@@ -227,7 +227,7 @@ public sealed class BenchNode : IAsyncDisposable
             $"--Grid:SiloPort={Loopback.FreePort()}", "--Grid:Seed:Demo=false", "--Grid:Admin:Username=bench", $"--Grid:Admin:Password={adminPassword}",
             // One committee reports at the benchmark's rate: lift the per-user report limit (30 a minute by default).
             "--Grid:RateLimits:ReportsPerMinute=100000",
-        }) info.ArgumentList.Add(arg);
+        }.Concat(extraArgs)) info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("node: " + e.Data); };

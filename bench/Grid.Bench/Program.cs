@@ -5,12 +5,16 @@ using Grid.Bench;
 //   fanout        Red Saturday reminders: members reminded per second, durable in SQLite
 //   grain-calls   the ceiling: calls per second to a bare Orleans ping grain, in-process
 //   city-fanout   a Red Saturday reminder to every member of a generated city, as the node's jobs send it
+//   lifecycles    issue lifecycles per second over HTTP (report → accept → dispatch → start → resolve → verify)
+//   storage-limit the same lifecycles, then the raw write rate of the same storage for the writes they made
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
     "fanout" => await ReminderFanOut.Run([.. args.Skip(1)]),
     "grain-calls" => await GrainCalls.Run([.. args.Skip(1)]),
     "city-fanout" => await CityFanOut.Run([.. args.Skip(1)]),
+    "lifecycles" => await Lifecycles.Run(args.Skip(1)),
+    "storage-limit" => await StorageLimit.Run(args.Skip(1)),
     _ => Usage(),
 };
 
@@ -38,6 +42,13 @@ static int Usage()
           --jobs N           occurrences reminded at once, as Hangfire workers            (default: the node's, 2)
           --concurrency N    reminders in flight per occurrence                           (default: the node's, 16)
           --communities N    only the first N communities                                 (default all)
+        usage: dotnet run -c Release --project bench/Grid.Bench -- lifecycles|storage-limit [options]
+          --seconds S        measured seconds after --warm-up W (default 20, 5)
+          --concurrency C    lifecycles in flight, each one step after another   (default 32)
+          --communities N, --cells M   N communities of M cells, a grid worker per cell, a committee per community (4, 10)
+          --profile P        embedded (SQLite) or postgres (needs --postgres or GRID_BENCH_POSTGRES)   (default embedded)
+          --url URL          lifecycles only: a running node on loopback (with --admin-user, --admin-password; the node
+                             needs Grid:RateLimits:ReportsPerMinute and TokenPerMinute raised: the bench started node gets 100000)
         """);
     return 2;
 }

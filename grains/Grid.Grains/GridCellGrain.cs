@@ -122,9 +122,12 @@ public sealed class GridCellGrain(
     {
         var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
         if (!changed) return;
-        state.State = state.State with { Issues = issues };
+        // The status goes into the same write as the index: one write per update, not two when the colour changes.
+        var status = CellStatusRule.Of(issues.Values, clock.GetUtcNow());
+        var published = state.State.LastPublishedStatus;
+        state.State = state.State with { Issues = issues, LastPublishedStatus = status };
         await state.WriteStateAsync();
-        await RefreshStatus();
+        if (status != published) PublishStatus(status);
     }
 
     public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
@@ -142,14 +145,16 @@ public sealed class GridCellGrain(
         {
             state.State = state.State with { LastPublishedStatus = status };
             await state.WriteStateAsync();
-            live.Publish(new LiveEvent
-            {
-                Kind = LiveEvent.KindCellStatus, CommunityCode = GridCodes.CommunityOf(Code), CellCode = Code,
-                Status = CellStatusRule.Name(status), AtUtc = clock.GetUtcNow(),
-            });
+            PublishStatus(status);
         }
         return status;
     }
+
+    private void PublishStatus(CellStatus status) => live.Publish(new LiveEvent
+    {
+        Kind = LiveEvent.KindCellStatus, CommunityCode = GridCodes.CommunityOf(Code), CellCode = Code,
+        Status = CellStatusRule.Name(status), AtUtc = clock.GetUtcNow(),
+    });
 
     /// <summary>Household ids read as the cell code, '-' and a sequence number: 330503101001001-0042.</summary>
     internal static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";

@@ -10,8 +10,7 @@ public sealed class SqliteAuditLog(IOptions<GridOptions> options) : IAuditLog
 {
     public async Task Record(AuditEntry e)
     {
-        await using var connection = new SqliteConnection(options.Value.SqliteConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await SqliteConnections.OpenForWriteAsync(options.Value.SqliteConnectionString);
         var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO AuditLog (AtUtc, Username, Role, Method, Path, Route, Status, RemoteAddress, DurationMs, Detail)
@@ -32,8 +31,7 @@ public sealed class SqliteAuditLog(IOptions<GridOptions> options) : IAuditLog
 
     public async Task<IReadOnlyList<AuditEntry>> Query(AuditQuery q)
     {
-        await using var connection = new SqliteConnection(options.Value.SqliteConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await SqliteConnections.OpenAsync(options.Value.SqliteConnectionString);
         var command = connection.CreateCommand();
         command.CommandText = """
             SELECT AtUtc, Username, Role, Method, Path, Route, Status, RemoteAddress, DurationMs, Detail FROM AuditLog

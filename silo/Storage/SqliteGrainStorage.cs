@@ -13,7 +13,8 @@ public static class SqliteGrainStorage
         silo.AddAdoNetGrainStorage(GridStorage.Provider, o => o.Configure<Serializer, IOptions<GridOptions>>((storage, serializer, grid) =>
         {
             storage.Invariant = "System.Data.SQLite"; // Orleans' name for SQLite; it loads Microsoft.Data.Sqlite
-            storage.ConnectionString = grid.Value.SqliteConnectionString;
+            // A data source rather than a connection string: every connection waits for the file's write turn (see SqliteConnections).
+            storage.DataSource = new SqliteGrainStorageDataSource(grid.Value.SqliteConnectionString);
             // Orleans' own serializer honours [Id] and [Alias], so stored state survives additive changes.
             storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));

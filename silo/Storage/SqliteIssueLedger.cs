@@ -15,14 +15,12 @@ public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLed
 
     private SqliteConnection Open()
     {
-        var connection = new SqliteConnection(options.Value.SqliteConnectionString);
-        connection.Open();
-        return connection;
+        return SqliteConnections.Open(options.Value.SqliteConnectionString);
     }
 
     public async Task Append(IReadOnlyCollection<IssueEvent> events, IssueSummary summary, string communityCode)
     {
-        await using var connection = Open();
+        await using var connection = await SqliteConnections.OpenForWriteAsync(options.Value.SqliteConnectionString);
         await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
         var insert = connection.CreateCommand();
         insert.Transaction = tx;

@@ -10,8 +10,7 @@ public sealed class SqlitePhotoStore(IOptions<GridOptions> options) : IPhotoStor
 {
     public async Task Save(StoredPhoto photo, string sha256, DateTimeOffset atUtc, string by)
     {
-        await using var connection = new SqliteConnection(options.Value.SqliteConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await SqliteConnections.OpenForWriteAsync(options.Value.SqliteConnectionString);
         var command = connection.CreateCommand();
         // The id is derived from the content: the same photo sent twice is stored once.
         command.CommandText = """
@@ -32,8 +31,7 @@ public sealed class SqlitePhotoStore(IOptions<GridOptions> options) : IPhotoStor
 
     public async Task<StoredPhoto?> Find(string issueId, string photoId)
     {
-        await using var connection = new SqliteConnection(options.Value.SqliteConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await SqliteConnections.OpenAsync(options.Value.SqliteConnectionString);
         var command = connection.CreateCommand();
         command.CommandText = "SELECT Kind, ContentType, Bytes FROM IssuePhotos WHERE PhotoId = $id AND IssueId = $issue";
         command.Parameters.AddWithValue("$id", photoId);
