@@ -1,16 +1,42 @@
 using System.Collections.Immutable;
 using Grid.Contracts;
 using Grid.Grains.Issues;
+using Microsoft.Extensions.Options;
 
 namespace Grid.Grains;
 
 public sealed class CommunityGrain(
     [PersistentState(GridStorage.Community, GridStorage.Provider)] IPersistentState<CommunityState> state,
     TimeProvider clock,
-    ILiveEvents live)
+    ILiveEvents live,
+    IIssueLedger ledger,
+    IOptions<IssueOptions> options)
     : Grain, ICommunityGrain
 {
+    private IndexWriteBehind? index;
+
     private string Code => this.GetPrimaryKeyString();
+
+    private IndexWriteBehind Index => index ??= new IndexWriteBehind(this, Write, options.Value.IndexWriteDelay);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (IndexWriteBehind.CatchUpFrom(state.RecordExists, state.State.WrittenUtc) is not { } from) return;
+        var missed = IndexWriteBehind.Missed(await ledger.CommunityIssuesUpdatedSince(Code, from), state.State.Issues).ToList();
+        if (missed.Count == 0) return;
+        foreach (var summary in missed) Apply(summary);
+        await Write();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Index.Flush();
+
+    /// <summary>Every write of this state goes through here: it carries any buffered index updates, and stamps when.</summary>
+    private async Task Write()
+    {
+        state.State = state.State with { WrittenUtc = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        Index.Written();
+    }
 
     public Task<CommunityView?> Get() => Task.FromResult(View());
 
@@ -25,7 +51,7 @@ public sealed class CommunityGrain(
                 Definition = definition,
                 CreatedUtc = isNew ? clock.GetUtcNow() : state.State.CreatedUtc,
             };
-            await state.WriteStateAsync();
+            await Write();
         }
         await GrainFactory.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey).AddCommunity(Code);
         return View()!;
@@ -37,7 +63,7 @@ public sealed class CommunityGrain(
         if (GridCodes.CommunityOf(cellCode) != Code) throw new ArgumentException($"Cell {cellCode} is not in community {Code}.", nameof(cellCode));
         if (state.State.Cells.Contains(cellCode)) return;
         state.State = state.State with { Cells = state.State.Cells.Add(cellCode) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task<ImmutableArray<string>> ClaimMemberIds(ImmutableArray<string> phones)
@@ -58,18 +84,28 @@ public sealed class CommunityGrain(
         if (last != state.State.LastMemberNumber)
         {
             state.State = state.State with { MembersByPhone = byPhone, LastMemberNumber = last };
-            await state.WriteStateAsync();
+            await Write();
         }
         return ids.MoveToImmutable();
     }
 
     public Task<ImmutableDictionary<string, string>> MemberIdsByPhone() => Task.FromResult(state.State.MembersByPhone);
 
-    public async Task UpdateIssue(IssueSummary summary)
+    public Task UpdateIssue(IssueSummary summary)
+    {
+        if (!Apply(summary)) return Task.CompletedTask;
+        // Written a moment later with the updates around it (IndexWriteBehind): one write for many steps.
+        Index.Changed();
+        PublishCounters();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The summary into the index and the day's and month's counters, in memory; false when the index has it already.</summary>
+    private bool Apply(IssueSummary summary)
     {
         var held = state.State.Issues.GetValueOrDefault(summary.Id);
         var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
-        if (!changed) return;
+        if (!changed) return false;
         var now = clock.GetUtcNow();
         var today = ChinaTime.Day(now);
         var s = state.State.Day == today ? state.State : state.State with { Day = today, ReportedOnDay = [], ClosedOnDay = [] };
@@ -82,8 +118,7 @@ public sealed class CommunityGrain(
             s = s with { ClosureMonth = MonthOf(now), ClosedInMonth = closed.SetItem(summary.Id, summary.DeadlineUtc is { } d && summary.UpdatedUtc <= d) };
         }
         state.State = s with { Issues = issues };
-        await state.WriteStateAsync();
-        PublishCounters();
+        return true;
     }
 
     public Task<DashboardCounters> DashboardCounters() => Task.FromResult(Dashboard());
@@ -94,7 +129,7 @@ public sealed class CommunityGrain(
         var entry = new OnDuty { MemberId = memberId, SinceUtc = sinceUtc };
         if (onDuty ? duty.GetValueOrDefault(assignmentId) == entry : !duty.ContainsKey(assignmentId)) return;
         state.State = state.State with { OnDuty = onDuty ? duty.SetItem(assignmentId, entry) : duty.Remove(assignmentId) };
-        await state.WriteStateAsync();
+        await Write();
         PublishCounters();
     }
 
@@ -103,7 +138,7 @@ public sealed class CommunityGrain(
         // The latest Saturday wins; a late report of an earlier one does not replace it.
         if (state.State.RedSaturday is { } held && (held.Date > attendance.Date || held == attendance)) return;
         state.State = state.State with { RedSaturday = attendance };
-        await state.WriteStateAsync();
+        await Write();
         PublishCounters();
     }
 
@@ -137,7 +172,7 @@ public sealed class CommunityGrain(
     public async Task ResetIssueIndex()
     {
         state.State = state.State with { ReportedOnDay = [], ClosedOnDay = [], Issues = ImmutableDictionary<string, IssueSummary>.Empty };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public Task<CommunityIssueCounters> IssueCounters() => Task.FromResult(Counters());
@@ -161,7 +196,7 @@ public sealed class CommunityGrain(
     public async Task SetPointRules(PointRules rules)
     {
         state.State = state.State with { Rules = rules };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task UpdateLeaderboard(LeaderboardLine line, int year)
@@ -170,7 +205,7 @@ public sealed class CommunityGrain(
         var board = year > state.State.LeaderboardYear ? ImmutableDictionary<string, LeaderboardLine>.Empty : state.State.Leaderboard;
         if (board.TryGetValue(line.MemberId, out var held) && held == line) return;
         state.State = state.State with { LeaderboardYear = year, Leaderboard = board.SetItem(line.MemberId, line) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public Task<ImmutableArray<LeaderboardLine>> Leaderboard(string? branch, int limit) =>
@@ -198,7 +233,7 @@ public sealed class CommunityGrain(
             Schedules = state.State.Schedules.SetItem(schedule.Id, saved),
             ScheduleHandledUntil = retimed ? state.State.ScheduleHandledUntil.SetItem(schedule.Id, now) : state.State.ScheduleHandledUntil,
         };
-        await state.WriteStateAsync();
+        await Write();
         return saved;
     }
 
@@ -210,7 +245,7 @@ public sealed class CommunityGrain(
             Schedules = state.State.Schedules.Remove(scheduleId),
             ScheduleHandledUntil = state.State.ScheduleHandledUntil.Remove(scheduleId),
         };
-        await state.WriteStateAsync();
+        await Write();
         return true;
     }
 
@@ -219,7 +254,7 @@ public sealed class CommunityGrain(
         if (!state.State.Schedules.ContainsKey(scheduleId)) return;
         if (state.State.ScheduleHandledUntil.TryGetValue(scheduleId, out var held) && held >= untilUtc) return;
         state.State = state.State with { ScheduleHandledUntil = state.State.ScheduleHandledUntil.SetItem(scheduleId, untilUtc) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task UpdateActivity(ActivitySummary summary)
@@ -230,7 +265,7 @@ public sealed class CommunityGrain(
         var index = state.State.Activities.SetItem(summary.Id, summary);
         var old = index.Values.Where(a => a.EndUtc < horizon).Select(a => a.Id).ToList();
         state.State = state.State with { Activities = index.RemoveRange(old) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public Task<ImmutableArray<ActivitySummary>> Activities(DateTimeOffset fromUtc, DateTimeOffset toUtc) =>

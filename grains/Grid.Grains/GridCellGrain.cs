@@ -2,16 +2,45 @@ using System.Collections.Immutable;
 using Grid.Contracts;
 using Grid.Grains.Issues;
 using Grid.Grains.Members;
+using Microsoft.Extensions.Options;
 
 namespace Grid.Grains;
 
 public sealed class GridCellGrain(
     [PersistentState(GridStorage.Cell, GridStorage.Provider)] IPersistentState<CellState> state,
     TimeProvider clock,
-    ILiveEvents live)
+    ILiveEvents live,
+    IIssueLedger ledger,
+    IOptions<IssueOptions> options)
     : Grain, IGridCellGrain
 {
+    private IndexWriteBehind? index;
+
     private string Code => this.GetPrimaryKeyString();
+
+    private IndexWriteBehind Index => index ??= new IndexWriteBehind(this, Write, options.Value.IndexWriteDelay);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (IndexWriteBehind.CatchUpFrom(state.RecordExists, state.State.WrittenUtc) is not { } from) return;
+        var missed = IndexWriteBehind.Missed(await ledger.CellIssuesUpdatedSince(Code, from), state.State.Issues).ToList();
+        if (missed.Count == 0) return;
+        var issues = state.State.Issues;
+        foreach (var summary in missed) issues = IssueIndex.Apply(issues, summary, out _);
+        state.State = state.State with { Issues = issues };
+        await Write();
+        await RefreshStatus();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Index.Flush();
+
+    /// <summary>Every write of this state goes through here: it carries any buffered index updates, and stamps when.</summary>
+    private async Task Write()
+    {
+        state.State = state.State with { WrittenUtc = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        Index.Written();
+    }
 
     public Task<CellView?> Get() => Task.FromResult(View());
 
@@ -30,7 +59,7 @@ public sealed class GridCellGrain(
                 Definition = definition,
                 CreatedUtc = state.State.Definition is null ? clock.GetUtcNow() : state.State.CreatedUtc,
             };
-            await state.WriteStateAsync();
+            await Write();
         }
         return View()!;
     }
@@ -53,7 +82,7 @@ public sealed class GridCellGrain(
         if (last != state.State.LastHouseholdNumber)
         {
             state.State = state.State with { HouseholdsByAddress = byAddress, LastHouseholdNumber = last };
-            await state.WriteStateAsync();
+            await Write();
         }
         return ids.MoveToImmutable();
     }
@@ -64,14 +93,14 @@ public sealed class GridCellGrain(
     {
         if (state.State.Members.Contains(memberId)) return;
         state.State = state.State with { Members = state.State.Members.Add(memberId) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task RemoveMember(string memberId)
     {
         if (!state.State.Members.Contains(memberId)) return;
         state.State = state.State with { Members = state.State.Members.Remove(memberId) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task WatchVisits(string householdId, int? intervalDays, DateTimeOffset sinceUtc)
@@ -80,7 +109,7 @@ public sealed class GridCellGrain(
         var wanted = intervalDays is { } days ? new VisitWatch { IntervalDays = days, SinceUtc = sinceUtc } : null;
         if (watch.GetValueOrDefault(householdId) == wanted) return;
         state.State = state.State with { VisitWatch = wanted is null ? watch.Remove(householdId) : watch.SetItem(householdId, wanted) };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public Task<ImmutableArray<VisitDue>> VisitsDue()
@@ -96,7 +125,7 @@ public sealed class GridCellGrain(
     {
         var number = state.State.AssignmentYear == year ? state.State.LastAssignmentNumber + 1 : 1;
         state.State = state.State with { AssignmentYear = year, LastAssignmentNumber = number };
-        await state.WriteStateAsync();
+        await Write();
         return $"{Code}-A{year}-{number:D5}";
     }
 
@@ -107,27 +136,28 @@ public sealed class GridCellGrain(
         var workers = assigned ? [.. others, worker] : others.ToImmutableArray();
         if (workers.SequenceEqual(definition.GridWorkers)) return;
         state.State = state.State with { Definition = definition with { GridWorkers = workers } };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task<string> NextIssueId(int year)
     {
         var number = state.State.IssueYear == year ? state.State.LastIssueNumber + 1 : 1;
         state.State = state.State with { IssueYear = year, LastIssueNumber = number };
-        await state.WriteStateAsync();
+        await Write();
         return $"{Code}-{year}-{number:D5}";
     }
 
-    public async Task UpdateIssue(IssueSummary summary)
+    public Task UpdateIssue(IssueSummary summary)
     {
         var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
-        if (!changed) return;
-        // The status goes into the same write as the index: one write per update, not two when the colour changes.
+        if (!changed) return Task.CompletedTask;
+        // Index and status are written a moment later with the updates around them (IndexWriteBehind).
         var status = CellStatusRule.Of(issues.Values, clock.GetUtcNow());
         var published = state.State.LastPublishedStatus;
         state.State = state.State with { Issues = issues, LastPublishedStatus = status };
-        await state.WriteStateAsync();
+        Index.Changed();
         if (status != published) PublishStatus(status);
+        return Task.CompletedTask;
     }
 
     public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
@@ -135,7 +165,7 @@ public sealed class GridCellGrain(
     public async Task ResetIssueIndex()
     {
         state.State = state.State with { Issues = ImmutableDictionary<string, IssueSummary>.Empty };
-        await state.WriteStateAsync();
+        await Write();
     }
 
     public async Task<CellStatus> RefreshStatus()
@@ -144,7 +174,7 @@ public sealed class GridCellGrain(
         if (status != state.State.LastPublishedStatus)
         {
             state.State = state.State with { LastPublishedStatus = status };
-            await state.WriteStateAsync();
+            await Write();
             PublishStatus(status);
         }
         return status;

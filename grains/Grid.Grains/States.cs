@@ -45,6 +45,8 @@ public sealed record CommunityState
     /// <summary>Assignment id → who is checked in on it and since when.</summary>
     [Id(22)] public ImmutableDictionary<string, OnDuty> OnDuty { get; init; } = ImmutableDictionary<string, OnDuty>.Empty;
     [Id(23)] public RedSaturdayAttendance? RedSaturday { get; init; }
+    /// <summary>When this state was last written: the issue index catches up from the ledger from shortly before it (IndexWriteBehind).</summary>
+    [Id(24)] public DateTimeOffset? WrittenUtc { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("grid.state.OnDuty")]
@@ -70,6 +72,8 @@ public sealed record CellState
     [Id(9)] public ImmutableDictionary<string, VisitWatch> VisitWatch { get; init; } = ImmutableDictionary<string, VisitWatch>.Empty;
     [Id(10)] public int AssignmentYear { get; init; }
     [Id(11)] public int LastAssignmentNumber { get; init; }
+    /// <summary>When this state was last written: the issue index catches up from the ledger from shortly before it (IndexWriteBehind).</summary>
+    [Id(12)] public DateTimeOffset? WrittenUtc { get; init; }
 }
 
 [GenerateSerializer, Alias("grid.state.Household")]

@@ -83,6 +83,8 @@ public static class NodeSetup
         services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
             .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Grid:Issues:ReopenWindow must not be negative.")
             .Validate(o => o.DeadlineCheckInterval >= TimeSpan.FromSeconds(1), "Grid:Issues:DeadlineCheckInterval must be at least 1 second.")
+            // Well inside the catch-up margin, so that a crash loses nothing the next activation does not take back from the ledger.
+            .Validate(o => o.IndexWriteDelay > TimeSpan.Zero && o.IndexWriteDelay <= TimeSpan.FromSeconds(30), "Grid:Issues:IndexWriteDelay must be more than 0 and at most 30 seconds.")
             .ValidateOnStart();
         // Live events: grains → the batcher of their silo → every node's observer → that node's SignalR clients.
         services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();

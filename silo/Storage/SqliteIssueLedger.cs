@@ -103,6 +103,30 @@ public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLed
     public Task<IReadOnlyList<IssueSummary>> CommunityIssues(string communityCode, IssueStatus? status, int limit) =>
         Summaries("CommunityCode", communityCode, status, limit);
 
+    public Task<IReadOnlyList<IssueSummary>> CellIssuesUpdatedSince(string cellCode, DateTimeOffset sinceUtc) =>
+        UpdatedSince("CellCode", cellCode, sinceUtc);
+
+    public Task<IReadOnlyList<IssueSummary>> CommunityIssuesUpdatedSince(string communityCode, DateTimeOffset sinceUtc) =>
+        UpdatedSince("CommunityCode", communityCode, sinceUtc);
+
+    private async Task<IReadOnlyList<IssueSummary>> UpdatedSince(string column, string value, DateTimeOffset sinceUtc)
+    {
+        await using var connection = Open();
+        var command = connection.CreateCommand();
+        // Every status named, so that the (code, Status, UpdatedUtc) index serves the time range.
+        // The column name comes from the two callers above, never from a request.
+        command.CommandText = $"""
+            SELECT Summary FROM Issues
+            WHERE {column} = $value AND Status IN ({In(command, "$s", Enum.GetNames<IssueStatus>())}) AND UpdatedUtc >= $since
+            """;
+        command.Parameters.AddWithValue("$value", value);
+        command.Parameters.AddWithValue("$since", SqliteText.Utc(sinceUtc));
+        var list = new List<IssueSummary>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) list.Add(JsonSerializer.Deserialize<IssueSummary>(reader.GetString(0), Json)!);
+        return list;
+    }
+
     public async Task<IReadOnlyList<IssueSummary>> CommunityIssuesReportedBetween(string communityCode, DateTimeOffset fromUtc, DateTimeOffset toUtc,
         IReadOnlyCollection<IssueStatus>? statuses, IReadOnlyCollection<string>? categoryCodes, int limit)
     {

@@ -46,6 +46,15 @@ public interface IIssueLedger
     Task<IReadOnlyList<IssueSummary>> CommunityIssues(string communityCode, IssueStatus? status, int limit);
 
     /// <summary>
+    /// Latest summaries of a cell's (or community's) issues whose last step is at or after
+    /// <paramref name="sinceUtc"/>, in any status: what an index catches up from after a crash.
+    /// </summary>
+    Task<IReadOnlyList<IssueSummary>> CellIssuesUpdatedSince(string cellCode, DateTimeOffset sinceUtc);
+
+    /// <inheritdoc cref="CellIssuesUpdatedSince"/>
+    Task<IReadOnlyList<IssueSummary>> CommunityIssuesUpdatedSince(string communityCode, DateTimeOffset sinceUtc);
+
+    /// <summary>
     /// Latest summaries of a community's issues reported in [fromUtc, toUtc), newest report first;
     /// when given, only those now in one of <paramref name="statuses"/> and of one of <paramref name="categoryCodes"/>.
     /// </summary>

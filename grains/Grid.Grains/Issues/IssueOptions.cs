@@ -10,4 +10,7 @@ public sealed class IssueOptions
 
     /// <summary>How often the deadline watch asks every community for overdue issues.</summary>
     public TimeSpan DeadlineCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a cell or community holds issue index updates before writing them together (IndexWriteBehind).</summary>
+    public TimeSpan IndexWriteDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -131,6 +131,26 @@ public sealed class PostgresIssueLedger(NpgsqlDataSource data) : IIssueLedger
         return await ReadSummaries(command);
     }
 
+    public Task<IReadOnlyList<IssueSummary>> CellIssuesUpdatedSince(string cellCode, DateTimeOffset sinceUtc) =>
+        UpdatedSince("cell_code", cellCode, sinceUtc);
+
+    public Task<IReadOnlyList<IssueSummary>> CommunityIssuesUpdatedSince(string communityCode, DateTimeOffset sinceUtc) =>
+        UpdatedSince("community_code", communityCode, sinceUtc);
+
+    private async Task<IReadOnlyList<IssueSummary>> UpdatedSince(string column, string value, DateTimeOffset sinceUtc)
+    {
+        // Every status named, so that the (code, status, updated_utc) index serves the time range.
+        // The column name comes from the two callers above, never from a request.
+        await using var command = data.CreateCommand($"""
+            SELECT summary::text FROM issues
+            WHERE {column} = @value AND status = ANY (@statuses) AND updated_utc >= @since
+            """);
+        command.Parameters.AddWithValue("value", value);
+        command.Parameters.AddWithValue("statuses", Enum.GetNames<IssueStatus>());
+        command.Parameters.AddWithValue("since", sinceUtc.UtcDateTime);
+        return await ReadSummaries(command);
+    }
+
     private async Task<IReadOnlyList<IssueSummary>> Summaries(string column, string value, IssueStatus? status, int limit)
     {
         // The column name comes from the two callers above, never from a request.
