@@ -23,7 +23,8 @@ public static class Lifecycles
     public sealed record Options(Uri? Url, string? AdminPassword, string AdminUser, int Seconds, int Concurrency, int Communities, int Cells,
         string Profile, string? PostgresConnection, string? DataDirectory, int WarmUpSeconds);
 
-    public sealed record Result(int Lifecycles, int AllCompleted, double Seconds, int Errors, Dictionary<string, List<double>> StepMs, string LoadAverage)
+    public sealed record Result(int Lifecycles, int AllCompleted, double Seconds, int Errors, Dictionary<string, List<double>> StepMs, string LoadAverage,
+        double NodeCpuMsPerLifecycle, double BenchCpuMsPerLifecycle)
     {
         public double PerSecond => Lifecycles / Seconds;
     }
@@ -53,7 +54,7 @@ public static class Lifecycles
         await using var node = o.Url is null ? await StartNode(o, data, adminPassword) : null;
         try
         {
-            var result = await Drive(node?.Address ?? o.Url!, o, adminPassword);
+            var result = await Drive(node?.Address ?? o.Url!, o, adminPassword, node: node);
             Print(o, result);
             return result.Errors == 0 ? 0 : 1;
         }
@@ -84,7 +85,8 @@ public static class Lifecycles
     private sealed record Cell(string Code, string Community, HttpClient Worker, string WorkerName, HttpClient Committee);
 
     /// <param name="beforeLoad">Runs once the directory is in place, just before the first lifecycle.</param>
-    public static async Task<Result> Drive(Uri url, Options o, string adminPassword, Func<Task>? beforeLoad = null)
+    /// <param name="node">The node when the bench started it: its CPU time is read around the load.</param>
+    public static async Task<Result> Drive(Uri url, Options o, string adminPassword, Func<Task>? beforeLoad = null, BenchNode? node = null)
     {
         Console.WriteLine($"load average at the start: {LoadAverage()}");
         Console.WriteLine($"node {url}; profile {o.Profile}; {o.Communities} communities × {o.Cells} cells; concurrency {o.Concurrency}; {o.WarmUpSeconds} s warm-up, {o.Seconds} s measured");
@@ -93,6 +95,8 @@ public static class Lifecycles
         var cells = await World(url, http, admin, o.Communities, o.Cells);
 
         if (beforeLoad is not null) await beforeLoad();
+        var nodeCpu = node?.CpuTime;
+        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var measureFrom = TimeSpan.FromSeconds(o.WarmUpSeconds);
         var measureTo = measureFrom + TimeSpan.FromSeconds(o.Seconds);
@@ -126,8 +130,11 @@ public static class Lifecycles
             }
         })).ToList();
         await Task.WhenAll(workers);
+        var perLifecycle = (TimeSpan t) => all == 0 ? double.NaN : t.TotalMilliseconds / all;
+        var nodeCpuMs = node is null ? double.NaN : perLifecycle(node.CpuTime - nodeCpu!.Value);
+        var benchCpuMs = perLifecycle(Process.GetCurrentProcess().TotalProcessorTime - benchCpu);
         foreach (var e in errorSamples) Console.WriteLine($"error: {e}");
-        return new Result(done, all, o.Seconds, errors, stepMs.ToDictionary(p => p.Key, p => p.Value.ToList()), LoadAverage());
+        return new Result(done, all, o.Seconds, errors, stepMs.ToDictionary(p => p.Key, p => p.Value.ToList()), LoadAverage(), nodeCpuMs, benchCpuMs);
     }
 
     private static async Task<double[]> OneLifecycle(Cell cell, string key)
@@ -235,6 +242,8 @@ public static class Lifecycles
         Console.WriteLine($"lifecycles: {r.Lifecycles} in {r.Seconds} s = {r.PerSecond:F1}/s ({r.PerSecond * Steps.Length:F0} requests/s); errors {r.Errors}");
         foreach (var step in Steps) Console.WriteLine($"  {step,-9} p50 {P(r.StepMs[step], 0.5),7:F1} ms   p99 {P(r.StepMs[step], 0.99),7:F1} ms");
         Console.WriteLine($"load average (1, 5, 15 min) at the end: {r.LoadAverage}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"CPU per lifecycle: node {r.NodeCpuMsPerLifecycle:F1} ms, this load generator {r.BenchCpuMsPerLifecycle:F1} ms " +
+            $"(at most {Environment.ProcessorCount * 1000 / (r.NodeCpuMsPerLifecycle + r.BenchCpuMsPerLifecycle):F0} lifecycles/s if both had every core to themselves)");
         Console.WriteLine();
         Console.WriteLine("| profile | concurrency | lifecycles/s | " + string.Join(" | ", Steps.Select(s => $"{s} p50 / p99"))+ " | errors | load avg |");
         Console.WriteLine($"| {o.Profile} | {o.Concurrency} | {r.PerSecond:F1} | " + string.Join(" | ", Steps.Select(s => $"{P(r.StepMs[s], 0.5):F0} / {P(r.StepMs[s], 0.99):F0} ms")) + $" | {r.Errors} | {r.LoadAverage} |");

@@ -217,6 +217,16 @@ public sealed class BenchNode : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>CPU time the node process has used so far (user and system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     public static async Task<BenchNode> Start(string dataDirectory, string adminPassword, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

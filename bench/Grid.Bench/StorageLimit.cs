@@ -40,7 +40,7 @@ public static class StorageLimit
             Lifecycles.Result result;
             await using (var node = await Lifecycles.StartNode(o, data, adminPassword))
             {
-                result = await Lifecycles.Drive(node.Address, o, adminPassword, async () => before = await Take(nodeDb));
+                result = await Lifecycles.Drive(node.Address, o, adminPassword, async () => before = await Take(nodeDb), node);
                 // Writes a timer still holds (roll-ups) land within its interval; give them that before counting.
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 var after = await Take(nodeDb);

@@ -25,6 +25,9 @@ public abstract class TestStorage : IAsyncDisposable
     /// <summary>Grain state rows, optionally of one state name and one key extension (a key that is not a number).</summary>
     public abstract Task<long> CountStateRows(string? stateName = null, string? key = null);
 
+    /// <summary>How many times states of this name were written: the sum of their stored versions.</summary>
+    public abstract Task<long> StateWrites(string stateName);
+
     /// <summary>Puts a stored state row as an earlier release wrote it (its key columns as the provider set them).</summary>
     public abstract Task InsertStateRow(string serviceId, string stateName, long n0, long n1, string extension, byte[] payload);
 
@@ -79,6 +82,16 @@ public sealed class SqliteTestStorage : TestStorage
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    public override async Task<long> StateWrites(string stateName)
+    {
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(SUM(Version), 0) FROM OrleansStorage WHERE GrainTypeString = $name";
+        command.Parameters.AddWithValue("$name", stateName);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public override async Task InsertStateRow(string serviceId, string stateName, long n0, long n1, string extension, byte[] payload)
     {
         await using var connection = new SqliteConnection(ConnectionString);
@@ -100,7 +113,8 @@ public sealed class SqliteTestStorage : TestStorage
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
-public sealed class PostgresTestStorage(string connectionString) : TestStorage
+/// <param name="ownsDatabase">Drop the database when disposed; false for a second cluster on a database another storage owns.</param>
+public sealed class PostgresTestStorage(string connectionString, bool ownsDatabase = true) : TestStorage
 {
     private readonly NpgsqlDataSource data = NpgsqlDataSource.Create(connectionString);
 
@@ -130,6 +144,13 @@ public sealed class PostgresTestStorage(string connectionString) : TestStorage
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    public override async Task<long> StateWrites(string stateName)
+    {
+        await using var command = data.CreateCommand("SELECT COALESCE(SUM(version), 0)::bigint FROM orleans_grain_state WHERE state_name = @name");
+        command.Parameters.AddWithValue("name", stateName);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public override async Task InsertStateRow(string serviceId, string stateName, long n0, long n1, string extension, byte[] payload)
     {
         await using var command = data.CreateCommand("""
@@ -148,7 +169,7 @@ public sealed class PostgresTestStorage(string connectionString) : TestStorage
     public override async ValueTask DisposeAsync()
     {
         await data.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (ownsDatabase) await TestPostgres.DropDatabaseAsync(ConnectionString);
     }
 }
 
@@ -170,14 +191,17 @@ public sealed class GridCluster : IAsyncDisposable
     public IServiceProvider SiloServices => Cluster.Silos[0].ServiceProvider;
 
     /// <summary>Starts a cluster of <paramref name="silos"/> silos (one by default) on <paramref name="storage"/> (disposed with the cluster).</summary>
-    public static async Task<GridCluster> StartAsync(TestStorage storage, TimeProvider? clock = null, ILiveEvents? live = null, int silos = 1)
+    /// <param name="serviceId">Two clusters with one service id on one storage read and write the same grain states, as a node restarted on its data does.</param>
+    public static async Task<GridCluster> StartAsync(TestStorage storage, TimeProvider? clock = null, ILiveEvents? live = null, int silos = 1,
+        string? serviceId = null, Action<IssueOptions>? issues = null)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
+        if (serviceId is not null) builder.Options.ServiceId = serviceId;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton(clock ?? TimeProvider.System);
             silo.Services.AddSingleton<ILiveEvents>(live ?? new RecordingLiveEvents());
-            silo.Services.AddOptions<IssueOptions>();
+            silo.Services.AddOptions<IssueOptions>().Configure(o => issues?.Invoke(o));
             storage.ConfigureSilo(silo);
         });
         var cluster = builder.Build();

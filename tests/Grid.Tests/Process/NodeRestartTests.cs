@@ -60,4 +60,44 @@ public class NodeRestartTests
             Assert.Equal(written, await read.Content.ReadAsStringAsync());
         }
     }
+
+    [Fact]
+    public async Task Issue_index_updates_held_at_SIGKILL_are_taken_back_from_the_ledger_after_restart()
+    {
+        var data = TestData.TempDirectory("restart-index");
+        var (httpPort, siloPort) = (TestData.FreeTcpPort(), TestData.FreeTcpPort());
+        // Cells and communities write their issue indexes behind; 30 s makes sure the SIGKILL comes first.
+        string[] settings = ["--Grid:Seed:Demo=false", "--Grid:Admin:Username=root", $"--Grid:Admin:Password={Password}", "--Grid:Issues:IndexWriteDelay=00:00:30"];
+        var community = TestData.NewCommunityCode();
+        var cell = community + "001";
+        string id;
+
+        await using (var node = await NodeProcess.StartAsync(data, httpPort, siloPort, settings))
+        {
+            var http = await SignIn(node.Address);
+            (await http.PutAsJsonAsync($"/api/communities/{community}", new { name = "重启社区", centre = new { lng = 120.43, lat = 30.71 } })).EnsureSuccessStatusCode();
+            var cells = new
+            {
+                type = "FeatureCollection",
+                features = new[] { new { type = "Feature", properties = new { code = cell, name = "一格" },
+                    geometry = new { type = "Polygon", coordinates = new[] { TestData.Square().Select(p => new[] { p.Lng, p.Lat }).ToArray() } } } },
+            };
+            (await http.PostAsJsonAsync("/api/import/cells", cells)).EnsureSuccessStatusCode();
+            var reported = await http.PostAsJsonAsync("/api/issues", new { cellCode = cell, categoryCode = "10.03", title = "道路积水" });
+            Assert.Equal(HttpStatusCode.Created, reported.StatusCode);
+            id = (await reported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            Assert.Equal(1, (await http.GetFromJsonAsync<JsonElement>($"/api/communities/{community}/issue-counters")).GetProperty("open").GetInt32());
+            node.Kill();
+        }
+
+        await using (var node = await NodeProcess.StartAsync(data, httpPort, siloPort, settings))
+        {
+            var http = await SignIn(node.Address);
+            var counters = await http.GetFromJsonAsync<JsonElement>($"/api/communities/{community}/issue-counters");
+            Assert.Equal(1, counters.GetProperty("open").GetInt32());
+            Assert.Equal(1, counters.GetProperty("awaitingAcceptance").GetInt32());
+            var listed = await http.GetFromJsonAsync<JsonElement>($"/api/cells/{cell}/issues");
+            Assert.Equal([id], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        }
+    }
 }
