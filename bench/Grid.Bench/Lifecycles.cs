@@ -31,19 +31,16 @@ public static class Lifecycles
 
     public static Options ParseOptions(IEnumerable<string> args)
     {
-        var map = Args.Map(args);
-        var url = map.TryGetValue("url", out var u) ? new Uri(u) : null;
+        var r = new ArgReader([.. args]);
+        var url = r.Has("--url") ? new Uri(r.Get("--url", "")) : null;
         if (url is not null && !url.IsLoopback) throw new ArgumentException("--url must be a loopback address: this tool loads only the local machine.");
-        var profile = map.GetValueOrDefault("profile", "embedded");
+        var profile = r.Get("--profile", "embedded");
         if (profile is not ("embedded" or "postgres")) throw new ArgumentException("--profile is embedded or postgres.");
-        return new Options(url, map.GetValueOrDefault("admin-password"), map.GetValueOrDefault("admin-user", url is null ? "bench" : "admin"),
-            Math.Clamp(int.Parse(map.GetValueOrDefault("seconds", "20"), CultureInfo.InvariantCulture), 1, 600),
-            Math.Clamp(int.Parse(map.GetValueOrDefault("concurrency", "32"), CultureInfo.InvariantCulture), 1, 2000),
-            Math.Clamp(int.Parse(map.GetValueOrDefault("communities", "4"), CultureInfo.InvariantCulture), 1, 50),
-            Math.Clamp(int.Parse(map.GetValueOrDefault("cells", "10"), CultureInfo.InvariantCulture), 1, 200),
-            profile, map.GetValueOrDefault("postgres") ?? Environment.GetEnvironmentVariable("GRID_BENCH_POSTGRES"),
-            map.GetValueOrDefault("data"),
-            Math.Clamp(int.Parse(map.GetValueOrDefault("warm-up", "5"), CultureInfo.InvariantCulture), 0, 60));
+        return new Options(url, r.Has("--admin-password") ? r.Get("--admin-password", "") : null, r.Get("--admin-user", url is null ? "bench" : "admin"),
+            Math.Clamp(r.Int("--seconds", 20), 1, 600), Math.Clamp(r.Int("--concurrency", 32), 1, 2000),
+            Math.Clamp(r.Int("--communities", 4), 1, 50), Math.Clamp(r.Int("--cells", 10), 1, 200),
+            profile, r.Has("--postgres") ? r.Get("--postgres", "") : Environment.GetEnvironmentVariable("GRID_BENCH_POSTGRES"),
+            r.Has("--data") ? r.Get("--data", "") : null, Math.Clamp(r.Int("--warm-up", 5), 0, 60));
     }
 
     public static async Task<int> Run(IEnumerable<string> args)
@@ -88,7 +85,7 @@ public static class Lifecycles
     /// <param name="node">The node when the bench started it: its CPU time is read around the load.</param>
     public static async Task<Result> Drive(Uri url, Options o, string adminPassword, Func<Task>? beforeLoad = null, BenchNode? node = null)
     {
-        Console.WriteLine($"load average at the start: {LoadAverage()}");
+        Console.WriteLine($"machine: {Machine.Describe()}; load average at the start: {LoadAverage()}");
         Console.WriteLine($"node {url}; profile {o.Profile}; {o.Communities} communities × {o.Cells} cells; concurrency {o.Concurrency}; {o.WarmUpSeconds} s warm-up, {o.Seconds} s measured");
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         var admin = await Token(http, o.AdminUser, adminPassword);
@@ -256,24 +253,5 @@ public static class Lifecycles
         return sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    public static string LoadAverage()
-    {
-        try { return string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "unknown"; }
-    }
-}
-
-public static class Args
-{
-    public static Dictionary<string, string> Map(IEnumerable<string> args)
-    {
-        var map = new Dictionary<string, string>();
-        string? key = null;
-        foreach (var a in args)
-        {
-            if (a.StartsWith("--", StringComparison.Ordinal)) { key = a[2..]; map[key] = "true"; }
-            else if (key is not null) { map[key] = a; key = null; }
-        }
-        return map;
-    }
+    public static string LoadAverage() => Machine.LoadAverage();
 }
