@@ -48,18 +48,12 @@ public static class Lifecycles
         var o = ParseOptions(args);
         var data = o.DataDirectory ?? Path.Combine(Path.GetTempPath(), "grid-bench", Guid.NewGuid().ToString("N"));
         var adminPassword = o.AdminPassword ?? "bench-" + Guid.NewGuid().ToString("N");
-        await using var node = o.Url is null ? await StartNode(o, data, adminPassword) : null;
-        try
-        {
-            var result = await Drive(node?.Address ?? o.Url!, o, adminPassword, node: node);
-            Print(o, result);
-            return result.Errors == 0 ? 0 : 1;
-        }
-        finally
-        {
-            if (node is not null && o.DataDirectory is null) await node.DisposeAsync();
-            if (node is not null && o.DataDirectory is null) try { Directory.Delete(data, recursive: true); } catch (IOException) { /* still held: left in temp */ }
-        }
+        Result result;
+        await using (var node = o.Url is null ? await StartNode(o, data, adminPassword) : null)
+            result = await Drive(node?.Address ?? o.Url!, o, adminPassword, node: node);
+        if (o.Url is null && o.DataDirectory is null) try { Directory.Delete(data, recursive: true); } catch (IOException) { /* still held: left in temp */ }
+        Print(o, result);
+        return result.Errors == 0 ? 0 : 1;
     }
 
     /// <summary>
