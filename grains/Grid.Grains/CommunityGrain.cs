@@ -294,7 +294,7 @@ public sealed class CommunityGrain(
     }
 
     /// <summary>Member ids read as the community code, 'M' and a sequence number: 330503101001M00042.</summary>
-    internal static string MemberId(string communityCode, int number) => $"{communityCode}M{number:D5}";
+    public static string MemberId(string communityCode, int number) => $"{communityCode}M{number:D5}";
 
     private CommunityView? View() => state.State.Definition is { } definition
         ? new CommunityView

@@ -187,7 +187,7 @@ public sealed class GridCellGrain(
     });
 
     /// <summary>Household ids read as the cell code, '-' and a sequence number: 330503101001001-0042.</summary>
-    internal static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";
+    public static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";
 
 
     private CellView? View() => state.State.Definition is { } definition

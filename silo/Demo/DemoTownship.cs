@@ -26,18 +26,6 @@ public sealed class DemoTownship
         new("201", "水口村", "村", 120.4050, 30.6990, 3, 2, []),
     ];
 
-    private static readonly string[] FamilyNames =
-    [
-        "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "沈", "钱", "施", "姚", "费",
-        "陆", "蒋", "金", "顾", "潘", "俞", "钟", "邱", "褚", "欧阳",
-    ];
-
-    private static readonly string[] GivenChars =
-    [
-        "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞", "平",
-        "刚", "桂", "英", "华", "建", "国", "文", "红", "梅", "林", "晓", "燕", "斌", "宇", "浩", "婷", "雪", "琳", "佳", "鑫",
-    ];
-
     private static readonly (string Name, string Prefix, int Required)[] OrganPlans =
     [
         ("南浔区民政局", "11" + Division, 20),
@@ -45,7 +33,8 @@ public sealed class DemoTownship
         ("国网湖州市南浔区供电公司", "91" + Division, 15),
     ];
 
-    private readonly Random random = new(20261123);
+    private readonly Random random;
+    private readonly PeopleFaker people;
 
     public ImmutableArray<CommunityDefinition> Communities { get; }
     public ImmutableArray<CellDefinition> Cells { get; }
@@ -83,6 +72,8 @@ public sealed class DemoTownship
 
     public DemoTownship()
     {
+        random = new Random(20261123);
+        people = new PeopleFaker(random, Division);
         var communities = new List<CommunityDefinition>();
         var cells = new List<CellDefinition>();
         var households = new List<HouseholdDefinition>();
@@ -232,66 +223,14 @@ public sealed class DemoTownship
                 : $"{plan.Estates[(cellNumber - 1) % plan.Estates.Length]}{random.Next(1, 13)}幢{random.Next(1, 4)}单元{random.Next(1, 7)}0{random.Next(1, 4)}室";
             if (!used.Add(address)) continue;
 
-            var family = FamilyNames[random.Next(FamilyNames.Length)];
-            var size = 1 + random.Next(4);
-            var residents = Enumerable.Range(0, size).Select(i => new Resident
-            {
-                Name = family + Given(),
-                Phone = i < 2 ? Mobile() : "",
-                IdNumber = IdNumber(i == 0 ? random.Next(1940, 1990) : random.Next(1960, 2015)),
-                Relation = i switch { 0 => "户主", 1 => "配偶", _ => random.Next(3) == 0 ? "父母" : "子女" },
-            }).ToImmutableArray();
-            var tags = new List<string>();
-            if (size == 1 && random.Next(3) == 0) tags.Add(HouseholdTags.ElderlyAlone);
-            if (random.Next(20) == 0) tags.Add(HouseholdTags.Hardship);
-            if (random.Next(30) == 0) tags.Add(HouseholdTags.PartyCentral);
-            if (plan.Kind == "社区" && random.Next(8) == 0) tags.Add(HouseholdTags.Rental);
-            yield return new HouseholdDefinition { CellCode = cellCode, Address = address, Residents = residents, Tags = [.. tags] };
+            yield return people.Household(cellCode, address, urban: plan.Kind == "社区");
         }
     }
 
-    private MemberDefinition Member(string communityCode, string branch, string cellCode, string? organCode)
-    {
-        var mobile = organCode is null && random.Next(25) == 0;
-        return new MemberDefinition
-        {
-            Name = PersonName(),
-            Phone = Mobile(),
-            CommunityCode = communityCode,
-            Branch = branch,
-            OrganCode = organCode,
-            CellCode = cellCode,
-            Gender = random.Next(2) == 0 ? "男" : "女",
-            JoinedPartyOn = new DateOnly(random.Next(1975, 2025), random.Next(1, 13), random.Next(1, 29)),
-            IsMobile = mobile,
-            MobileLocation = mobile ? new[] { "杭州市", "上海市", "苏州市", "深圳市" }[random.Next(4)] : "",
-            Pledges = organCode is null ? ["亮身份、践承诺，服务身边群众"] : ["下沉网格，每月服务不少于4小时"],
-        };
-    }
+    private MemberDefinition Member(string communityCode, string branch, string cellCode, string? organCode) =>
+        people.Member(communityCode, branch, cellCode, organCode);
 
-    private string PersonName() => FamilyNames[random.Next(FamilyNames.Length)] + Given();
-
-    private string Given() => random.Next(3) == 0
-        ? GivenChars[random.Next(GivenChars.Length)]
-        : GivenChars[random.Next(GivenChars.Length)] + GivenChars[random.Next(GivenChars.Length)];
-
-    // Unique per instance: a phone is a member's natural key, so two demo people never share one.
-    private readonly HashSet<string> phones = [];
-
-    private string Mobile()
-    {
-        string phone;
-        do phone = $"1{new[] { "3", "5", "7", "8", "9" }[random.Next(5)]}{random.Next(0, 10)}{random.Next(0, 100_000_000):D8}";
-        while (!phones.Add(phone));
-        return phone;
-    }
-
-    private string IdNumber(int birthYear)
-    {
-        var birth = new DateOnly(birthYear, 1, 1).AddDays(random.Next(365));
-        var first17 = $"{Division}{birth:yyyyMMdd}{random.Next(0, 1000):D3}";
-        return first17 + PersonalData.IdCheckCharacter(first17);
-    }
+    private string PersonName() => people.PersonName();
 
     private string OrganCode(string prefix)
     {

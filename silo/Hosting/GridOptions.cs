@@ -7,6 +7,9 @@ public sealed class GridOptions
 {
     public const string Section = "Grid";
 
+    /// <summary>Orleans' service id of every Grid cluster: grain storage keys its rows by it, so it never changes.</summary>
+    public const string ServiceId = "grid";
+
     /// <summary>Where the embedded profile keeps its SQLite file, logs and generated keys.</summary>
     [Required(ErrorMessage = "Grid:DataDirectory is required.")]
     public string DataDirectory { get; set; } = "data";

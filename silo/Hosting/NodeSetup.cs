@@ -104,7 +104,7 @@ public static class NodeSetup
         services.AddHostedService<SqliteSchemaInstaller>();
         builder.UseOrleans(silo =>
         {
-            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("grid-embedded", "grid"));
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = ("grid-embedded", GridOptions.ServiceId));
             silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<GridOptions>>((endpoint, grid) =>
             {
                 endpoint.AdvertisedIPAddress = IPAddress.Loopback;
@@ -143,7 +143,7 @@ public static class NodeSetup
         builder.UseOrleans(silo =>
         {
             silo.Services.AddOptions<ClusterOptions>().Configure<IOptions<GridOptions>>((cluster, grid) =>
-                (cluster.ClusterId, cluster.ServiceId) = (grid.Value.ClusterId, "grid"));
+                (cluster.ClusterId, cluster.ServiceId) = (grid.Value.ClusterId, GridOptions.ServiceId));
             silo.Services.AddOptions<EndpointOptions>().Configure<IOptions<GridOptions>>((endpoint, grid) =>
             {
                 var advertised = AdvertisedAddress(grid.Value.AdvertisedAddress);
