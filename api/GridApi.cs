@@ -8,6 +8,7 @@ using Grid.Api.Import;
 using Grid.Api.Issues;
 using Grid.Api.Members;
 using Grid.Api.Open311;
+using Grid.Api.Ops;
 using Grid.Api.Problems;
 using Grid.Api.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -126,6 +127,7 @@ public static class GridApi
         api.MapDashboardEndpoints();
         api.MapScheduleEndpoints();
         api.MapActivityEndpoints();
+        api.MapOpsEndpoints();
         // Outside /api: anonymous to the JWT fallback policy, guarded by an api_key filter of its own.
         app.MapOpen311Endpoints();
         app.MapHub<CommandHub>(CommandHub.Path).RequireAuthorization();

@@ -7,6 +7,7 @@ using Grid.Bench;
 //   city-fanout   a Red Saturday reminder to every member of a generated city, as the node's jobs send it
 //   lifecycles    issue lifecycles per second over HTTP (report → accept → dispatch → start → resolve → verify)
 //   storage-limit the same lifecycles, then the raw write rate of the same storage for the writes they made
+//   city-load     a city-scale directory written straight into grain storage
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
@@ -15,6 +16,7 @@ return args.FirstOrDefault() switch
     "city-fanout" => await CityFanOut.Run([.. args.Skip(1)]),
     "lifecycles" => await Lifecycles.Run(args.Skip(1)),
     "storage-limit" => await StorageLimit.Run(args.Skip(1)),
+    "city-load" => await CityLoad.Run(new ArgReader([.. args.Skip(1)])),
     _ => Usage(),
 };
 
@@ -49,6 +51,13 @@ static int Usage()
           --profile P        embedded (SQLite) or postgres (needs --postgres or GRID_BENCH_POSTGRES)   (default embedded)
           --url URL          lifecycles only: a running node on loopback (with --admin-user, --admin-password; the node
                              needs Grid:RateLimits:ReportsPerMinute and TokenPerMinute raised: the bench started node gets 100000)
+        usage: dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll city-load [options]
+          --profile P        embedded (SQLite file in --data) or postgres (database of --connection)   (default embedded)
+          --data DIR         the node's data directory (embedded); must hold no directory yet
+          --connection CS    an Npgsql connection string (postgres); the database must hold no directory yet
+          --cells N          grid cells, ten to a community                                          (default 10000)
+          --households N     households, spread evenly over the cells                                (default 1000000)
+          --members N        Party members, spread evenly over the cells                             (default 200000)
         """);
     return 2;
 }

@@ -10,6 +10,7 @@ using Grid.Silo.Issues;
 using Grid.Silo.Live;
 using Grid.Silo.Health;
 using Grid.Silo.Logging;
+using Grid.Silo.Ops;
 using Grid.Silo.Storage;
 using Grid.Silo.Storage.Postgres;
 using Microsoft.Extensions.Options;
@@ -80,6 +81,10 @@ public static class NodeSetup
         if (postgres) AddPostgresProfile(builder);
         else AddEmbeddedProfile(builder);
         services.AddSingleton(TimeProvider.System);
+        // Node figures (GET /api/ops/node): the grain call counter is a filter of every silo profile.
+        services.AddSingleton<GrainCallCounter>();
+        services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallCounter>());
+        services.AddSingleton<Grid.Api.Ops.INodeMetrics, SiloNodeMetrics>();
         services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
             .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Grid:Issues:ReopenWindow must not be negative.")
             .Validate(o => o.DeadlineCheckInterval >= TimeSpan.FromSeconds(1), "Grid:Issues:DeadlineCheckInterval must be at least 1 second.")

@@ -143,6 +143,8 @@ public partial class AuthorizationMatrixTests(GridHost host)
         ["DELETE /api/dashboard/hangfire-session/"] = Allow(),
         ["GET /hangfire/{**path}"] = Deny(AllButAdmin),
         ["GET /openapi/{documentName}.json"] = new([], Anonymous: true),
+        ["GET /api/ops/node"] = Deny(AllButAdmin),
+        ["POST /api/ops/node/gc"] = Deny(AllButAdmin),
         ["GET /health/live"] = new([], Anonymous: true),
         ["GET /health/ready"] = new([], Anonymous: true),
     };
