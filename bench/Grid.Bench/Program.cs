@@ -8,6 +8,7 @@ using Grid.Bench;
 //   lifecycles    issue lifecycles per second over HTTP (report → accept → dispatch → start → resolve → verify)
 //   storage-limit the same lifecycles, then the raw write rate of the same storage for the writes they made
 //   city-load     a city-scale directory written straight into grain storage
+//   cold-start    process start → ready of a node on such a city
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
@@ -17,6 +18,7 @@ return args.FirstOrDefault() switch
     "lifecycles" => await Lifecycles.Run(args.Skip(1)),
     "storage-limit" => await StorageLimit.Run(args.Skip(1)),
     "city-load" => await CityLoad.Run(new ArgReader([.. args.Skip(1)])),
+    "cold-start" => await ColdStart.Run(new ArgReader([.. args.Skip(1)])),
     _ => Usage(),
 };
 
@@ -58,6 +60,9 @@ static int Usage()
           --cells N          grid cells, ten to a community                                          (default 10000)
           --households N     households, spread evenly over the cells                                (default 1000000)
           --members N        Party members, spread evenly over the cells                             (default 200000)
+        usage: dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll cold-start [options]
+          --profile P        embedded (--data DIR) or postgres (--connection CS), as loaded by city-load (default embedded)
+          --runs N           measured starts, each on the city and on empty storage                  (default 5)
         """);
     return 2;
 }
