@@ -9,6 +9,7 @@ using Grid.Bench;
 //   storage-limit the same lifecycles, then the raw write rate of the same storage for the writes they made
 //   city-load     a city-scale directory written straight into grain storage
 //   cold-start    process start → ready of a node on such a city
+//   memory        managed heap per activation and resident set of a node activating that city
 return args.FirstOrDefault() switch
 {
     "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
@@ -19,6 +20,7 @@ return args.FirstOrDefault() switch
     "storage-limit" => await StorageLimit.Run(args.Skip(1)),
     "city-load" => await CityLoad.Run(new ArgReader([.. args.Skip(1)])),
     "cold-start" => await ColdStart.Run(new ArgReader([.. args.Skip(1)])),
+    "memory" => await MemoryBench.Run(new ArgReader([.. args.Skip(1)])),
     _ => Usage(),
 };
 
@@ -63,6 +65,10 @@ static int Usage()
         usage: dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll cold-start [options]
           --profile P        embedded (--data DIR) or postgres (--connection CS), as loaded by city-load (default embedded)
           --runs N           measured starts, each on the city and on empty storage                  (default 5)
+        usage: dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll memory [options]
+          --profile P        embedded (--data DIR) or postgres (--connection CS), as loaded by city-load (default embedded)
+          --count N          households and as many members to activate                              (default 20000)
+          --full             activate every household and member of the city instead
         """);
     return 2;
 }
