@@ -34,10 +34,14 @@ public sealed class BenchNode : IAsyncDisposable
     /// <summary>Arguments of the embedded profile on <paramref name="dataDirectory"/>.</summary>
     public static string[] Embedded(string dataDirectory) => [$"--Grid:DataDirectory={dataDirectory}"];
 
-    /// <summary>Arguments of the postgres profile on <paramref name="connectionString"/> (a data directory for its logs only).</summary>
+    /// <summary>
+    /// Arguments of the postgres profile on <paramref name="connectionString"/> (a data directory for its logs only). Each
+    /// node is a cluster of its own: a killed node stays in its cluster's membership table until the others declare it dead,
+    /// and a node joining that cluster would wait for that first. Grain state is keyed by service id, not cluster id.
+    /// </summary>
     public static string[] Postgres(string connectionString, string logDirectory) =>
     [
-        "--Grid:Profile=postgres", $"--ConnectionStrings:Grid={connectionString}", "--Grid:AdvertisedAddress=127.0.0.1",
+        "--Grid:Profile=postgres", $"--ConnectionStrings:Grid={connectionString}", "--Grid:AdvertisedAddress=127.0.0.1", $"--Grid:ClusterId=bench-{Guid.NewGuid():N}",
         $"--Grid:DataDirectory={logDirectory}", $"--Grid:Auth:SigningKey={Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48))}",
     ];
 

@@ -20,23 +20,23 @@ public static class ColdStart
         var profile = options.Get("--profile", GridOptions.Embedded);
         var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
         var scratch = Path.Combine(Path.GetTempPath(), $"grid-cold-start-{Guid.NewGuid():N}");
-        string[] city, empty;
+        Func<string[]> city, empty;
         string describe;
         string? emptyDatabase = null;
         if (profile == GridOptions.Embedded)
         {
             if (options.Get("--data", "") is not { Length: > 0 } data || !File.Exists(new GridOptions { DataDirectory = data }.SqlitePath))
                 return Fail("--data DIR must name a data directory holding a city (run city-load first).");
-            city = BenchNode.Embedded(data);
-            empty = BenchNode.Embedded(scratch);
+            city = () => BenchNode.Embedded(data);
+            empty = () => BenchNode.Embedded(scratch);
             describe = $"{data} ({Rows(new GridOptions { DataDirectory = data }.SqliteConnectionString)})";
         }
         else if (profile == GridOptions.Postgres)
         {
             if (options.Get("--connection", "") is not { Length: > 0 } connection) return Fail("--connection is required for the postgres profile.");
-            city = BenchNode.Postgres(connection, scratch);
-            emptyDatabase = await CreateEmptyDatabase(connection);
-            empty = BenchNode.Postgres(emptyDatabase, scratch);
+            city = () => BenchNode.Postgres(connection, scratch);
+            var emptyConnection = emptyDatabase = await CreateEmptyDatabase(connection);
+            empty = () => BenchNode.Postgres(emptyConnection, scratch);
             describe = $"database {new NpgsqlConnectionStringBuilder(connection).Database}";
         }
         else return Fail("--profile must be embedded or postgres.");
@@ -46,7 +46,7 @@ public static class ColdStart
         try
         {
             // The empty storage's first start creates its schema; it is not one of the measured starts.
-            await (await BenchNode.Start(empty, password)).DisposeAsync();
+            await (await BenchNode.Start(empty(), password)).DisposeAsync();
             var emptyTimes = await Starts(empty, password, runs, "empty storage");
             var cityTimes = await Starts(city, password, runs, "city");
             Console.WriteLine();
@@ -66,12 +66,12 @@ public static class ColdStart
         return 0;
     }
 
-    private static async Task<List<double>> Starts(string[] profile, string password, int runs, string what)
+    private static async Task<List<double>> Starts(Func<string[]> profile, string password, int runs, string what)
     {
         var times = new List<double>();
         for (var i = 1; i <= runs; i++)
         {
-            await using var node = await BenchNode.Start(profile, password);
+            await using var node = await BenchNode.Start(profile(), password);
             times.Add(node.ReadyAfter.TotalSeconds);
             Console.WriteLine($"{what} start {i}: ready after {node.ReadyAfter.TotalSeconds:F2} s");
         }
