@@ -176,6 +176,8 @@ public sealed class City(CitySize size, int seed = 20261123)
                 Members = placed.ToImmutable(),
                 CreatedUtc = CreatedUtc,
                 VisitWatch = watch.ToImmutable(),
+                // As every grain write stamps it: the issue index catches up from the ledger from here on activation.
+                WrittenUtc = CreatedUtc,
             });
         }
 
@@ -188,6 +190,7 @@ public sealed class City(CitySize size, int seed = 20261123)
             CreatedUtc = CreatedUtc,
             LeaderboardYear = CreatedUtc.ToOffset(ChinaTime.Offset).Year,
             Leaderboard = leaderboard.ToImmutable(),
+            WrittenUtc = CreatedUtc,
         };
         return new CityCommunity(community, cells.MoveToImmutable(), [.. households], [.. members]);
     }
