@@ -14,6 +14,10 @@ public sealed class CommunityGrain(
     : Grain, ICommunityGrain
 {
     private IndexWriteBehind? index;
+    private readonly TombstoneSweep sweep = new();
+    // Dashboard counters are published at every step: kept as steps come rather than counted over the index each time.
+    private OpenIssueTally? tally;
+    private (string Month, int Count)? closedOnTime;
 
     private string Code => this.GetPrimaryKeyString();
 
@@ -33,7 +37,8 @@ public sealed class CommunityGrain(
     /// <summary>Every write of this state goes through here: it carries any buffered index updates, and stamps when.</summary>
     private async Task Write()
     {
-        state.State = state.State with { WrittenUtc = clock.GetUtcNow() };
+        var now = clock.GetUtcNow();
+        state.State = state.State with { Issues = sweep.IfDue(state.State.Issues, now), WrittenUtc = now };
         await state.WriteStateAsync();
         Index.Written();
     }
@@ -106,6 +111,7 @@ public sealed class CommunityGrain(
         var held = state.State.Issues.GetValueOrDefault(summary.Id);
         var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
         if (!changed) return false;
+        Tally.Replace(held, summary);
         var now = clock.GetUtcNow();
         var today = ChinaTime.Day(now);
         var s = state.State.Day == today ? state.State : state.State with { Day = today, ReportedOnDay = [], ClosedOnDay = [] };
@@ -116,6 +122,7 @@ public sealed class CommunityGrain(
         {
             var closed = s.ClosureMonth == MonthOf(now) ? s.ClosedInMonth : ImmutableDictionary<string, bool>.Empty;
             s = s with { ClosureMonth = MonthOf(now), ClosedInMonth = closed.SetItem(summary.Id, summary.DeadlineUtc is { } d && summary.UpdatedUtc <= d) };
+            closedOnTime = null;
         }
         state.State = s with { Issues = issues };
         return true;
@@ -160,11 +167,19 @@ public sealed class CommunityGrain(
             Issues = Counters(),
             Month = month,
             ClosedThisMonth = closed.Count,
-            ClosedOnTimeThisMonth = closed.Values.Count(onTime => onTime),
+            ClosedOnTimeThisMonth = ClosedOnTime(month, closed),
             // A check-in older than the longest span counted is a forgotten check-out, not someone on site.
             MembersOnDuty = state.State.OnDuty.Values.Where(d => now - d.SinceUtc <= Members.AssignmentWorkflow.MaxSpan).Select(d => d.MemberId).Distinct().Count(),
             RedSaturday = red is not null && red.Date.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) == month ? red : null,
         };
+    }
+
+    private OpenIssueTally Tally => tally ??= OpenIssueTally.Of(state.State.Issues.Values);
+
+    private int ClosedOnTime(string month, ImmutableDictionary<string, bool> closed)
+    {
+        if (closedOnTime is not { } held || held.Month != month) closedOnTime = held = (month, closed.Values.Count(onTime => onTime));
+        return held.Count;
     }
 
     public Task<ImmutableArray<IssueSummary>> OpenIssues() => Task.FromResult(IssueIndex.Open(state.State.Issues));
@@ -172,6 +187,7 @@ public sealed class CommunityGrain(
     public async Task ResetIssueIndex()
     {
         state.State = state.State with { ReportedOnDay = [], ClosedOnDay = [], Issues = ImmutableDictionary<string, IssueSummary>.Empty };
+        tally = null;
         await Write();
     }
 
@@ -280,13 +296,12 @@ public sealed class CommunityGrain(
     private CommunityIssueCounters Counters()
     {
         var today = ChinaTime.Day(clock.GetUtcNow());
-        var open = state.State.Issues.Values.Where(i => i.IsOpen).ToList();
         var sameDay = state.State.Day == today;
         return new CommunityIssueCounters
         {
-            Open = open.Count,
-            Overdue = open.Count(i => i.EscalationLevel > 0),
-            AwaitingAcceptance = open.Count(i => i.Status == IssueStatus.Reported),
+            Open = Tally.Open,
+            Overdue = Tally.Overdue,
+            AwaitingAcceptance = Tally.AwaitingAcceptance,
             ReportedToday = sameDay ? state.State.ReportedOnDay.Count : 0,
             ClosedToday = sameDay ? state.State.ClosedOnDay.Count : 0,
             Day = today,

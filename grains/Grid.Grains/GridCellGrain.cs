@@ -15,6 +15,7 @@ public sealed class GridCellGrain(
     : Grain, IGridCellGrain
 {
     private IndexWriteBehind? index;
+    private readonly TombstoneSweep sweep = new();
 
     private string Code => this.GetPrimaryKeyString();
 
@@ -37,7 +38,8 @@ public sealed class GridCellGrain(
     /// <summary>Every write of this state goes through here: it carries any buffered index updates, and stamps when.</summary>
     private async Task Write()
     {
-        state.State = state.State with { WrittenUtc = clock.GetUtcNow() };
+        var now = clock.GetUtcNow();
+        state.State = state.State with { Issues = sweep.IfDue(state.State.Issues, now), WrittenUtc = now };
         await state.WriteStateAsync();
         Index.Written();
     }
