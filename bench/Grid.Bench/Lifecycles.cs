@@ -21,12 +21,19 @@ public static class Lifecycles
     public static readonly string[] Steps = ["report", "accept", "dispatch", "start", "resolve", "verify"];
 
     public sealed record Options(Uri? Url, string? AdminPassword, string AdminUser, int Seconds, int Concurrency, int Communities, int Cells,
-        string Profile, string? PostgresConnection, string? DataDirectory, int WarmUpSeconds);
+        string Profile, string? PostgresConnection, string? DataDirectory, int WarmUpSeconds, int PingSeconds);
 
     public sealed record Result(int Lifecycles, int AllCompleted, double Seconds, int Errors, Dictionary<string, List<double>> StepMs, string LoadAverage,
-        double NodeCpuMsPerLifecycle, double BenchCpuMsPerLifecycle)
+        double NodeCpuMsPerLifecycle, double BenchCpuMsPerLifecycle, GrainCallFigures Calls)
     {
         public double PerSecond => Lifecycles / Seconds;
+    }
+
+    /// <summary>Grain calls the node served while the lifecycles ran (GET /api/ops/node before and after), per lifecycle and per second.</summary>
+    public sealed record GrainCallFigures(long Calls, double LoadSeconds, int Lifecycles, IReadOnlyList<(string GrainType, long Calls)> ByGrainType)
+    {
+        public double PerSecond => Calls / LoadSeconds;
+        public double PerLifecycle => Lifecycles == 0 ? double.NaN : (double)Calls / Lifecycles;
     }
 
     public static Options ParseOptions(IEnumerable<string> args)
@@ -40,7 +47,7 @@ public static class Lifecycles
             Math.Clamp(r.Int("--seconds", 20), 1, 600), Math.Clamp(r.Int("--concurrency", 32), 1, 2000),
             Math.Clamp(r.Int("--communities", 4), 1, 50), Math.Clamp(r.Int("--cells", 10), 1, 200),
             profile, r.Has("--postgres") ? r.Get("--postgres", "") : Environment.GetEnvironmentVariable("GRID_BENCH_POSTGRES"),
-            r.Has("--data") ? r.Get("--data", "") : null, Math.Clamp(r.Int("--warm-up", 5), 0, 60));
+            r.Has("--data") ? r.Get("--data", "") : null, Math.Clamp(r.Int("--warm-up", 5), 0, 60), Math.Clamp(r.Int("--ping-seconds", 10), 0, 60));
     }
 
     public static async Task<int> Run(IEnumerable<string> args)
@@ -53,6 +60,7 @@ public static class Lifecycles
             result = await Drive(node?.Address ?? o.Url!, o, adminPassword, node: node);
         if (o.Url is null && o.DataDirectory is null) try { Directory.Delete(data, recursive: true); } catch (IOException) { /* still held: left in temp */ }
         Print(o, result);
+        if (o.PingSeconds > 0) await PrintPingCeiling(o, result);
         return result.Errors == 0 ? 0 : 1;
     }
 
@@ -86,6 +94,7 @@ public static class Lifecycles
         var cells = await World(url, http, admin, o.Communities, o.Cells);
 
         if (beforeLoad is not null) await beforeLoad();
+        var callsBefore = await NodeGrainCalls(http, admin);
         var nodeCpu = node?.CpuTime;
         var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -121,11 +130,26 @@ public static class Lifecycles
             }
         })).ToList();
         await Task.WhenAll(workers);
+        var loadSeconds = clock.Elapsed.TotalSeconds;
+        var callsAfter = await NodeGrainCalls(http, admin);
         var perLifecycle = (TimeSpan t) => all == 0 ? double.NaN : t.TotalMilliseconds / all;
         var nodeCpuMs = node is null ? double.NaN : perLifecycle(node.CpuTime - nodeCpu!.Value);
         var benchCpuMs = perLifecycle(Process.GetCurrentProcess().TotalProcessorTime - benchCpu);
         foreach (var e in errorSamples) Console.WriteLine($"error: {e}");
-        return new Result(done, all, o.Seconds, errors, stepMs.ToDictionary(p => p.Key, p => p.Value.ToList()), LoadAverage(), nodeCpuMs, benchCpuMs);
+        var byType = callsAfter.Select(p => (p.Key, p.Value - callsBefore.GetValueOrDefault(p.Key))).Where(p => p.Item2 > 0).OrderByDescending(p => p.Item2).ToList();
+        var calls = new GrainCallFigures(byType.Sum(p => p.Item2), loadSeconds, all, byType);
+        return new Result(done, all, o.Seconds, errors, stepMs.ToDictionary(p => p.Key, p => p.Value.ToList()), LoadAverage(), nodeCpuMs, benchCpuMs, calls);
+    }
+
+    /// <summary>The grain calls this node has served since it started, per grain type.</summary>
+    private static async Task<Dictionary<string, long>> NodeGrainCalls(HttpClient http, string adminToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/ops/node");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET /api/ops/node: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("grainCallsByGrainType").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
     }
 
     private static async Task<double[]> OneLifecycle(Cell cell, string key)
@@ -235,9 +259,26 @@ public static class Lifecycles
         Console.WriteLine($"load average (1, 5, 15 min) at the end: {r.LoadAverage}; {Environment.ProcessorCount} cores");
         Console.WriteLine($"CPU per lifecycle: node {r.NodeCpuMsPerLifecycle:F1} ms, this load generator {r.BenchCpuMsPerLifecycle:F1} ms " +
             $"(at most {Environment.ProcessorCount * 1000 / (r.NodeCpuMsPerLifecycle + r.BenchCpuMsPerLifecycle):F0} lifecycles/s if both had every core to themselves)");
+        Console.WriteLine($"grain calls served by the node on the request path: {r.Calls.Calls:N0} in {r.Calls.LoadSeconds:F1} s = {r.Calls.PerSecond:N0}/s, " +
+            $"{r.Calls.PerLifecycle:F1} per lifecycle (warm-up included); by grain type: " +
+            string.Join(", ", r.Calls.ByGrainType.Take(8).Select(t => $"{t.GrainType} {t.Calls / (double)Math.Max(1, r.Calls.Lifecycles):F1}")));
         Console.WriteLine();
         Console.WriteLine("| profile | concurrency | lifecycles/s | " + string.Join(" | ", Steps.Select(s => $"{s} p50 / p99"))+ " | errors | load avg |");
         Console.WriteLine($"| {o.Profile} | {o.Concurrency} | {r.PerSecond:F1} | " + string.Join(" | ", Steps.Select(s => $"{P(r.StepMs[s], 0.5):F0} / {P(r.StepMs[s], 0.99):F0} ms")) + $" | {r.Errors} | {r.LoadAverage} |");
+    }
+
+    /// <summary>
+    /// The limit for the grain calls, in the same run once the node has stopped: a bare Orleans ping grain in a silo of this
+    /// process, on the same cores, at a few concurrencies; the best row is the ceiling.
+    /// </summary>
+    private static async Task PrintPingCeiling(Options o, Result r)
+    {
+        var rows = await GrainCalls.Ceiling(o.PingSeconds, [64, 512]);
+        var best = rows.MaxBy(row => row.PerSecond)!;
+        Console.WriteLine();
+        Console.WriteLine($"bare ping grain ceiling (in-process silo, {o.PingSeconds} s per row): " + string.Join(", ", rows.Select(row => $"{row.PerSecond:N0}/s at {row.Concurrency}")));
+        Console.WriteLine("| profile | concurrency | lifecycles/s | grain calls per lifecycle | grain calls/s on the request path | bare ping calls/s | ratio |");
+        Console.WriteLine($"| {o.Profile} | {o.Concurrency} | {r.PerSecond:F1} | {r.Calls.PerLifecycle:F1} | {r.Calls.PerSecond:N0} | {best.PerSecond:N0} | {r.Calls.PerSecond / best.PerSecond:P1} |");
     }
 
     public static double P(List<double> values, double q)
