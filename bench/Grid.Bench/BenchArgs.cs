@@ -1,6 +1,6 @@
 namespace Grid.Bench;
 
-public sealed record BenchArgs(int Clients, double Rate, int Seconds, int Cells, Uri? Url, string? AdminPassword)
+public sealed record BenchArgs(int Clients, double Rate, int Seconds, int Cells, Uri? Url, string? AdminPassword, string Source = "reports", int TickerCap = 500)
 {
     public static BenchArgs Parse(IEnumerable<string> args)
     {
@@ -19,6 +19,13 @@ public sealed record BenchArgs(int Clients, double Rate, int Seconds, int Cells,
             Seconds: Math.Clamp(int.Parse(map.GetValueOrDefault("seconds", "30")), 1, 600),
             Cells: Math.Clamp(int.Parse(map.GetValueOrDefault("cells", "20")), 1, 999),
             Url: url,
-            AdminPassword: map.GetValueOrDefault("admin-password"));
+            AdminPassword: map.GetValueOrDefault("admin-password"),
+            Source: map.GetValueOrDefault("source", "reports") switch
+            {
+                "reports" => "reports",
+                "lifecycles" => "lifecycles",
+                _ => throw new ArgumentException("--source is reports or lifecycles."),
+            },
+            TickerCap: Math.Clamp(int.Parse(map.GetValueOrDefault("ticker-cap", "500")), 1, 10000));
     }
 }

@@ -81,7 +81,7 @@ public static class Lifecycles
         return await BenchNode.Start(data, adminPassword, [.. extra]);
     }
 
-    private sealed record Cell(string Code, string Community, HttpClient Worker, string WorkerName, HttpClient Committee);
+    internal sealed record Cell(string Code, string Community, HttpClient Worker, string WorkerName, HttpClient Committee);
 
     /// <param name="beforeLoad">Runs once the directory is in place, just before the first lifecycle.</param>
     /// <param name="node">The node when the bench started it: its CPU time is read around the load.</param>
@@ -191,7 +191,7 @@ public static class Lifecycles
     }
 
     /// <summary>Communities with square cells, a committee per community and a grid worker per cell, through the API.</summary>
-    private static async Task<List<Cell>> World(Uri url, HttpClient http, string adminToken, int communities, int cellsPer)
+    internal static async Task<List<Cell>> World(Uri url, HttpClient http, string adminToken, int communities, int cellsPer)
     {
         async Task Put(HttpMethod method, string path, object body)
         {
@@ -244,7 +244,7 @@ public static class Lifecycles
         return cells;
     }
 
-    private static async Task<string> Token(HttpClient http, string username, string password)
+    internal static async Task<string> Token(HttpClient http, string username, string password)
     {
         using var response = await http.PostAsJsonAsync("/api/auth/token", new { username, password });
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"sign-in as {username}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -12,7 +12,7 @@ using Grid.Bench;
 //   memory        managed heap per activation and resident set of a node activating that city
 return args.FirstOrDefault() switch
 {
-    "live-latency" => await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
+    "live-latency" => BenchArgs.Parse(args.Skip(1)) is { Source: "lifecycles" } live ? await LiveLatencyLifecycles.Run(live) : await LiveLatency.Run(BenchArgs.Parse(args.Skip(1))),
     "fanout" => await ReminderFanOut.Run([.. args.Skip(1)]),
     "grain-calls" => await GrainCalls.Run([.. args.Skip(1)]),
     "city-fanout" => await CityFanOut.Run([.. args.Skip(1)]),
@@ -35,6 +35,9 @@ static int Usage()
           --url URL       use a running node on loopback (needs --admin-password, and a Grid:RateLimits:ReportsPerMinute
                           above 60 × rate, since one committee user sends every report) instead of starting one
           --admin-password P   the node's Grid:Admin:Password (with --url)
+          --source lifecycles  events from whole issue lifecycles (six ticker lines each) instead of reports: --rate is then
+                               events per second, the bench starts its own node with Grid:Live:TickerCap raised to
+          --ticker-cap N       (default 500) so that no line of a burst is folded into a 略过 line
         usage: dotnet run -c Release --project bench/Grid.Bench -- fanout [options]
           --members N        members of the benchmark community, all expected            (default 2000)
           --concurrency LIST reminders in flight, one run each, e.g. 8,32,128            (default 8,32,128)
@@ -53,6 +56,7 @@ static int Usage()
           --concurrency C    lifecycles in flight, each one step after another   (default 32)
           --communities N, --cells M   N communities of M cells, a grid worker per cell, a committee per community (4, 10)
           --profile P        embedded (SQLite) or postgres (needs --postgres or GRID_BENCH_POSTGRES)   (default embedded)
+          --ping-seconds S   lifecycles: then a bare ping grain's ceiling in this process, S s per row (default 10; 0: none)
           --url URL          lifecycles only: a running node on loopback (with --admin-user, --admin-password; the node
                              needs Grid:RateLimits:ReportsPerMinute and TokenPerMinute raised: the bench started node gets 100000)
         usage: dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll city-load [options]

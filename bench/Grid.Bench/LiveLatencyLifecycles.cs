@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Grid.Bench;
+
+/// <summary>
+/// live-latency --source lifecycles: the live events come from whole issue lifecycles, as on a busy
+/// command dashboard, rather than from reports alone. Every step of a lifecycle (report, accept,
+/// dispatch, start, resolve, verify) puts one ticker line on the dashboard, so --rate R events a
+/// second is R ÷ 6 lifecycles a second, started in an open loop (lifecycle n at 6n ÷ R s, whatever
+/// the answers are doing; each runs its steps one after another, at most 256 at once). Every client
+/// joins the one community; latency = arrival of the step's ticker line (its issue and the status it
+/// reached) at a client − the API's answer to that step, for every (step, client) pair.
+/// </summary>
+public static class LiveLatencyLifecycles
+{
+    private const int MaxInFlight = 256;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(15);
+
+    private sealed record Answer(string Key, long SentAt, long AnsweredAt, bool Measured);
+
+    public static async Task<int> Run(BenchArgs a)
+    {
+        if (a.Url is not null) throw new ArgumentException("--source lifecycles starts its own node (it raises the ticker cap and the sign-in limit).");
+        var data = Path.Combine(Path.GetTempPath(), "grid-bench", Guid.NewGuid().ToString("N"));
+        var adminPassword = "bench-" + Guid.NewGuid().ToString("N");
+        // Every line is to be measured: a burst above the cap per flush would come as one 略过 line instead.
+        Console.WriteLine($"node started by the bench with Grid:Live:TickerCap={a.TickerCap} (default 50) and Grid:RateLimits:TokenPerMinute=100000");
+        await using var node = await BenchNode.Start(data, adminPassword, $"--Grid:Live:TickerCap={a.TickerCap}", "--Grid:RateLimits:TokenPerMinute=100000");
+        var url = node.Address;
+        Console.WriteLine($"machine: {Machine.Describe()}; load average at the start: {Machine.LoadAverage()}");
+        Console.WriteLine($"node {url}; {a.Clients} clients; {a.Rate} events/s = {a.Rate / 6:F1} lifecycles/s; {a.Seconds} s measured after {WarmUp.TotalSeconds} s warm-up; {a.Cells} cells");
+
+        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        var admin = await Lifecycles.Token(http, "bench", adminPassword);
+        var cells = await Lifecycles.World(url, http, admin, 1, a.Cells);
+        var community = cells[0].Community;
+        var token = cells[0].Committee.DefaultRequestHeaders.Authorization!.Parameter!;
+
+        var clock = Stopwatch.StartNew();
+        var arrivals = Enumerable.Range(0, a.Clients).Select(_ => new ConcurrentDictionary<string, long>()).ToArray();
+        var hubs = new List<HubConnection>();
+        try
+        {
+            for (var i = 0; i < a.Clients; i++)
+            {
+                var mine = arrivals[i];
+                var hub = new HubConnectionBuilder()
+                    .WithUrl(new Uri(url, "/hubs/command"), o =>
+                    {
+                        o.Transports = HttpTransportType.WebSockets;
+                        o.SkipNegotiation = true;
+                        o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                    })
+                    .Build();
+                hub.On<JsonElement>("batch", items =>
+                {
+                    var at = clock.ElapsedTicks;
+                    foreach (var item in items.EnumerateArray())
+                    {
+                        if (item.GetProperty("method").GetString() != "event") continue;
+                        var m = item.GetProperty("message");
+                        if (m.TryGetProperty("issueId", out var id) && id.GetString() is { } issue && m.TryGetProperty("status", out var status))
+                            mine.TryAdd($"{issue}|{status.GetString()}", at);
+                    }
+                });
+                hubs.Add(hub);
+            }
+            await Task.WhenAll(hubs.Select(async h => { await h.StartAsync(); await h.InvokeAsync("JoinCommunity", community); }));
+            Console.WriteLine($"{hubs.Count} clients joined");
+
+            var answers = new ConcurrentBag<Answer>();
+            var failures = 0;
+            var failureSamples = new ConcurrentQueue<string>();
+            using var gate = new SemaphoreSlim(MaxInFlight);
+            var lifecycleRate = a.Rate / Lifecycles.Steps.Length;
+            var total = (int)Math.Ceiling(lifecycleRate * (WarmUp.TotalSeconds + a.Seconds));
+            var measureFrom = clock.Elapsed + WarmUp;
+            var measureTo = measureFrom + TimeSpan.FromSeconds(a.Seconds);
+            var start = clock.Elapsed;
+            var runs = new List<Task>(total);
+            var run = Guid.NewGuid().ToString("N")[..8];
+            for (var n = 0; n < total; n++)
+            {
+                var due = start + TimeSpan.FromSeconds(n / lifecycleRate);
+                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+                await gate.WaitAsync();
+                var cell = cells[n % cells.Count];
+                var key = $"{run}-{n}";
+                runs.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await OneLifecycle(cell, key, clock, (stepKey, sent, answered) =>
+                            answers.Add(new Answer(stepKey, sent, answered, clock.Elapsed >= measureFrom && clock.Elapsed < measureTo)));
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.Increment(ref failures);
+                        if (failureSamples.Count < 5) failureSamples.Enqueue(e.Message);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+            }
+            await Task.WhenAll(runs);
+            var sendSeconds = (clock.Elapsed - start).TotalSeconds;
+            foreach (var e in failureSamples) Console.WriteLine($"error: {e}");
+
+            var wanted = answers.Where(r => r.Measured).ToList();
+            var drainUntil = clock.Elapsed + Drain;
+            while (clock.Elapsed < drainUntil && !arrivals.All(c => wanted.All(r => c.ContainsKey(r.Key)))) await Task.Delay(100);
+
+            var fromAnswer = new List<double>(wanted.Count * a.Clients);
+            var missing = 0;
+            foreach (var r in wanted)
+                foreach (var client in arrivals)
+                {
+                    if (!client.TryGetValue(r.Key, out var at)) { missing++; continue; }
+                    fromAnswer.Add(Ms(at - r.AnsweredAt));
+                }
+            var apiTimes = wanted.Select(r => Ms(r.AnsweredAt - r.SentAt)).ToList();
+            var measuredRate = wanted.Count / (double)a.Seconds;
+
+            Console.WriteLine();
+            Console.WriteLine($"steps answered: {answers.Count} over {sendSeconds:F1} s ({answers.Count / sendSeconds:F1} events/s); measured {wanted.Count} = {measuredRate:F1} events/s; {failures} lifecycles failed");
+            Console.WriteLine($"deliveries measured: {fromAnswer.Count} of {wanted.Count * a.Clients} ({missing} missing) = {fromAnswer.Count / (double)a.Seconds:N0} deliveries/s");
+            Console.WriteLine($"load average (1, 5, 15 min) at the end: {Machine.LoadAverage()}; {Environment.ProcessorCount} cores");
+            Console.WriteLine($"API answer (send → answer):     {Summary(apiTimes)}");
+            Console.WriteLine($"answer → delivery at a client:  {Summary(fromAnswer)}");
+            Console.WriteLine();
+            Console.WriteLine("| source | clients | events/s asked | events/s answered | deliveries | p50 | p90 | p99 | max | API answer p50 / p99 | missing |");
+            Console.WriteLine($"| lifecycles | {a.Clients} | {a.Rate:0.#} | {measuredRate:F0} | {fromAnswer.Count:N0} | {P(fromAnswer, 0.50):F0} ms | {P(fromAnswer, 0.90):F0} ms | {P(fromAnswer, 0.99):F0} ms | {fromAnswer.DefaultIfEmpty().Max():F0} ms | {P(apiTimes, 0.50):F0} / {P(apiTimes, 0.99):F0} ms | {missing} |");
+            return failures == 0 && missing == 0 ? 0 : 1;
+        }
+        finally
+        {
+            await Task.WhenAll(hubs.Select(h => h.DisposeAsync().AsTask()));
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { /* a file still held: leave it in temp */ }
+        }
+    }
+
+    /// <summary>The six steps of <see cref="Lifecycles"/>, each step's answer time recorded under its issue and the status it reached.</summary>
+    private static async Task OneLifecycle(Lifecycles.Cell cell, string idempotencyKey, Stopwatch clock, Action<string, long, long> answered)
+    {
+        var report = new HttpRequestMessage(HttpMethod.Post, "/api/issues")
+        {
+            Content = JsonContent.Create(new { cellCode = cell.Code, categoryCode = "10.01", title = "压测诉求", description = "live-latency benchmark" }),
+        };
+        report.Headers.Add("Idempotency-Key", idempotencyKey);
+        var (id, version) = await Send(cell.Worker, report, HttpStatusCode.Created, clock, answered);
+
+        async Task Step(HttpClient as_, string action, object body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/issues/{id}/{action}") { Content = JsonContent.Create(body) };
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
+            (_, version) = await Send(as_, request, HttpStatusCode.OK, clock, answered);
+        }
+
+        await Step(cell.Committee, "accept", new { });
+        await Step(cell.Worker, "dispatch", new { assignee = new { kind = "grid_worker", id = cell.WorkerName } });
+        await Step(cell.Worker, "start", new { });
+        await Step(cell.Worker, "resolve", new { note = "已处置" });
+        await Step(cell.Committee, "verify", new { passed = true });
+    }
+
+    private static async Task<(string Id, int Version)> Send(HttpClient client, HttpRequestMessage request, HttpStatusCode expected, Stopwatch clock, Action<string, long, long> answered)
+    {
+        var sent = clock.ElapsedTicks;
+        using var response = await client.SendAsync(request);
+        var at = clock.ElapsedTicks;
+        if (response.StatusCode != expected)
+            throw new InvalidOperationException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = body.GetProperty("id").GetString()!;
+        answered($"{id}|{body.GetProperty("status").GetString()}", sent, at);
+        return (id, body.GetProperty("version").GetInt32());
+    }
+
+    private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private static double P(List<double> values, double q) => Lifecycles.P(values, q);
+
+    private static string Summary(List<double> v) =>
+        v.Count == 0 ? "no data" : $"p50 {P(v, 0.5):F1} ms, p90 {P(v, 0.9):F1} ms, p99 {P(v, 0.99):F1} ms, max {v.Max():F1} ms (n = {v.Count})";
+}
