@@ -24,7 +24,11 @@ public static class BenchSilo
         builder.Services.Configure<GridOptions>(o => o.DataDirectory = dataDirectory);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ILiveEvents, NoLiveEvents>();
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: Loopback.FreePort(), gatewayPort: Loopback.FreePort()).AddGridSqliteStorage());
+        // Cells and communities catch their issue indexes up from the ledger when they activate.
+        builder.Services.AddSingleton<Grid.Grains.Issues.IIssueLedger, SqliteIssueLedger>();
+        // The node's service id: grain state rows are keyed by it, so a city that city-load wrote is read back.
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: Loopback.FreePort(), gatewayPort: Loopback.FreePort(), serviceId: GridOptions.ServiceId)
+            .AddGridSqliteStorage());
         var host = builder.Build();
         await host.StartAsync();
         return host;
