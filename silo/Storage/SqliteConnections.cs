@@ -51,7 +51,7 @@ public static class SqliteConnections
     }
 
     // One queue per file: connection strings that differ only in options still share it.
-    private static string Key(string connectionString) => Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource);
+    internal static string Key(string connectionString) => Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource);
 
     private sealed class TurnHoldingConnection(string connectionString, SemaphoreSlim turn) : SqliteConnection(connectionString)
     {
