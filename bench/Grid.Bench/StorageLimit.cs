@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using Grid.Api.Security;
@@ -16,8 +17,9 @@ namespace Grid.Bench;
 /// versions added in Issues) and audit rows. Then, on another fresh file with the same scripts
 /// and connection string, the same concurrency of writers runs the same statements with nothing
 /// else around them: the provider's WriteToStorageKey text read from OrleansQuery (payloads of
-/// the mean size measured), the node's own ledger and audit classes, mixed in the measured
-/// proportions. Limit = raw writes/s ÷ writes per lifecycle.
+/// the mean size measured) through the node's grain storage data source, the node's own ledger
+/// and audit classes, mixed in the measured proportions; all of them commit through the file's
+/// SqliteWriter, as in the node. Limit = raw writes/s ÷ writes per lifecycle.
 /// </summary>
 public static class StorageLimit
 {
@@ -124,6 +126,7 @@ public static class StorageLimit
             writeQuery = (string)(await q.ExecuteScalarAsync())!;
         }
         var options = Microsoft.Extensions.Options.Options.Create(grid);
+        var grainStorage = new SqliteGrainStorageDataSource(grid.SqliteConnectionString);
         var ledger = new SqliteIssueLedger(options);
         var audit = new SqliteAuditLog(options);
         var category = DefaultCategories.All.First(c => c.ParentCode is not null);
@@ -144,7 +147,7 @@ public static class StorageLimit
                 if (slot < grainWrites)
                 {
                     var key = (int)(i % versions.Length);
-                    versions[key] = await GrainWrite(grid.SqliteConnectionString, writeQuery, w, key, versions[key], payload);
+                    versions[key] = await GrainWrite(grainStorage, writeQuery, w, key, versions[key], payload);
                 }
                 else if (slot < grainWrites + ledgerAppends)
                 {
@@ -164,26 +167,34 @@ public static class StorageLimit
         return writes / stop.Elapsed.TotalSeconds;
     }
 
-    private static async Task<long?> GrainWrite(string connectionString, string query, int n0, int n1, long? version, byte[] payload)
+    private static async Task<long?> GrainWrite(DbDataSource grainStorage, string query, int n0, int n1, long? version, byte[] payload)
     {
-        // Opened as the node's grain storage opens its connections.
-        await using var connection = await SqliteConnections.OpenForWriteAsync(connectionString);
-        var command = connection.CreateCommand();
+        // Opened as the node's grain storage opens its connections: the write joins the file's group commit.
+        await using var connection = await grainStorage.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
         command.CommandText = query;
-        command.Parameters.AddWithValue("@ServiceId", "grid");
-        command.Parameters.AddWithValue("@GrainTypeString", "raw");
-        command.Parameters.AddWithValue("@GrainIdN0", n0);
-        command.Parameters.AddWithValue("@GrainIdN1", n1);
-        command.Parameters.AddWithValue("@GrainIdExtensionString", "");
-        command.Parameters.AddWithValue("@GrainIdHash", 0);
-        command.Parameters.AddWithValue("@GrainTypeHash", 0);
-        command.Parameters.AddWithValue("@PayloadBinary", payload);
-        command.Parameters.AddWithValue("@GrainStateVersion", (object?)version ?? DBNull.Value);
+        Add(command, "@ServiceId", "grid");
+        Add(command, "@GrainTypeString", "raw");
+        Add(command, "@GrainIdN0", n0);
+        Add(command, "@GrainIdN1", n1);
+        Add(command, "@GrainIdExtensionString", "");
+        Add(command, "@GrainIdHash", 0);
+        Add(command, "@GrainTypeHash", 0);
+        Add(command, "@PayloadBinary", payload);
+        Add(command, "@GrainStateVersion", version);
         await using var reader = await command.ExecuteReaderAsync();
         do
         {
             if (await reader.ReadAsync()) return Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
         } while (await reader.NextResultAsync());
         throw new InvalidOperationException("The write statement answered no version: a conflict where none can be.");
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
     }
 }

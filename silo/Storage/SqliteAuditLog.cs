@@ -8,10 +8,9 @@ namespace Grid.Silo.Storage;
 /// <summary>The audit trail in the node's SQLite file (deploy/sql/sqlite/0003), append-only by trigger.</summary>
 public sealed class SqliteAuditLog(IOptions<GridOptions> options) : IAuditLog
 {
-    public async Task Record(AuditEntry e)
+    public Task Record(AuditEntry e) => SqliteWriter.For(options.Value.SqliteConnectionString).WriteAsync(connection =>
     {
-        await using var connection = await SqliteConnections.OpenForWriteAsync(options.Value.SqliteConnectionString);
-        var command = connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO AuditLog (AtUtc, Username, Role, Method, Path, Route, Status, RemoteAddress, DurationMs, Detail)
             VALUES ($at, $user, $role, $method, $path, $route, $status, $remote, $duration, $detail)
@@ -26,8 +25,8 @@ public sealed class SqliteAuditLog(IOptions<GridOptions> options) : IAuditLog
         command.Parameters.AddWithValue("$remote", e.RemoteAddress);
         command.Parameters.AddWithValue("$duration", e.DurationMs);
         command.Parameters.AddWithValue("$detail", e.Detail);
-        await command.ExecuteNonQueryAsync();
-    }
+        command.ExecuteNonQuery();
+    });
 
     public async Task<IReadOnlyList<AuditEntry>> Query(AuditQuery q)
     {

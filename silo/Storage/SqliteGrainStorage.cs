@@ -13,7 +13,7 @@ public static class SqliteGrainStorage
         silo.AddAdoNetGrainStorage(GridStorage.Provider, o => o.Configure<Serializer, IOptions<GridOptions>>((storage, serializer, grid) =>
         {
             storage.Invariant = "System.Data.SQLite"; // Orleans' name for SQLite; it loads Microsoft.Data.Sqlite
-            // A data source rather than a connection string: every connection waits for the file's write turn (see SqliteConnections).
+            // A data source rather than a connection string: its writes join the file's group commit (see SqliteGrainStorageDataSource).
             storage.DataSource = new SqliteGrainStorageDataSource(grid.Value.SqliteConnectionString);
             // Orleans' own serializer honours [Id] and [Alias], so stored state survives additive changes.
             storage.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);

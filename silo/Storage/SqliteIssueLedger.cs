@@ -18,49 +18,49 @@ public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLed
         return SqliteConnections.Open(options.Value.SqliteConnectionString);
     }
 
-    public async Task Append(IReadOnlyCollection<IssueEvent> events, IssueSummary summary, string communityCode)
+    /// <summary>The events and the summary in one write of the file's <see cref="SqliteWriter"/>: they commit together or not at all.</summary>
+    public Task Append(IReadOnlyCollection<IssueEvent> events, IssueSummary summary, string communityCode)
     {
-        await using var connection = await SqliteConnections.OpenForWriteAsync(options.Value.SqliteConnectionString);
-        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
-        var insert = connection.CreateCommand();
-        insert.Transaction = tx;
-        insert.CommandText = """
-            INSERT OR IGNORE INTO IssueEvents (IssueId, Seq, CommunityCode, CellCode, CategoryCode, Action, FromStatus, ToStatus,
-                                               AtUtc, Actor, DeadlineUtc, AssigneeKind, AssigneeId, Score, Passed)
-            VALUES ($id, $seq, $community, $cell, $category, $action, $from, $to, $at, $actor, $deadline, $kind, $assignee, $score, $passed)
-            """;
-        foreach (var name in new[] { "$id", "$seq", "$community", "$cell", "$category", "$action", "$from", "$to", "$at", "$actor", "$deadline", "$kind", "$assignee", "$score", "$passed" })
-            insert.Parameters.Add(new SqliteParameter { ParameterName = name });
-        foreach (var e in events)
+        var rows = events.Select(e => new object[]
         {
-            object[] values =
-            [
-                e.IssueId, e.Seq, e.CommunityCode, e.CellCode, e.CategoryCode, e.Action.ToString(), (object?)e.FromStatus?.ToString() ?? DBNull.Value,
-                e.ToStatus.ToString(), SqliteText.Utc(e.AtUtc), e.Actor, SqliteText.Utc(e.DeadlineUtc), (object?)e.AssigneeKind?.ToString() ?? DBNull.Value,
-                (object?)e.AssigneeId ?? DBNull.Value, (object?)e.Score ?? DBNull.Value, e.Passed is { } p ? (p ? 1 : 0) : DBNull.Value,
-            ];
-            for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i];
-            await insert.ExecuteNonQueryAsync();
-        }
+            e.IssueId, e.Seq, e.CommunityCode, e.CellCode, e.CategoryCode, e.Action.ToString(), (object?)e.FromStatus?.ToString() ?? DBNull.Value,
+            e.ToStatus.ToString(), SqliteText.Utc(e.AtUtc), e.Actor, SqliteText.Utc(e.DeadlineUtc), (object?)e.AssigneeKind?.ToString() ?? DBNull.Value,
+            (object?)e.AssigneeId ?? DBNull.Value, (object?)e.Score ?? DBNull.Value, e.Passed is { } p ? (p ? 1 : 0) : DBNull.Value,
+        }).ToList();
+        var summaryJson = JsonSerializer.Serialize(summary, Json);
+        return SqliteWriter.For(options.Value.SqliteConnectionString).WriteAsync(connection =>
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT OR IGNORE INTO IssueEvents (IssueId, Seq, CommunityCode, CellCode, CategoryCode, Action, FromStatus, ToStatus,
+                                                   AtUtc, Actor, DeadlineUtc, AssigneeKind, AssigneeId, Score, Passed)
+                VALUES ($id, $seq, $community, $cell, $category, $action, $from, $to, $at, $actor, $deadline, $kind, $assignee, $score, $passed)
+                """;
+            foreach (var name in new[] { "$id", "$seq", "$community", "$cell", "$category", "$action", "$from", "$to", "$at", "$actor", "$deadline", "$kind", "$assignee", "$score", "$passed" })
+                insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            foreach (var values in rows)
+            {
+                for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i];
+                insert.ExecuteNonQuery();
+            }
 
-        var upsert = connection.CreateCommand();
-        upsert.Transaction = tx;
-        upsert.CommandText = """
-            INSERT INTO Issues (IssueId, CommunityCode, CellCode, Status, Version, UpdatedUtc, Summary)
-            VALUES ($id, $community, $cell, $status, $version, $updated, $summary)
-            ON CONFLICT (IssueId) DO UPDATE SET Status = excluded.Status, Version = excluded.Version,
-                UpdatedUtc = excluded.UpdatedUtc, Summary = excluded.Summary
-            WHERE excluded.Version > Issues.Version
-            """;
-        upsert.Parameters.AddWithValue("$id", summary.Id);
-        upsert.Parameters.AddWithValue("$community", communityCode);
-        upsert.Parameters.AddWithValue("$cell", summary.CellCode);
-        upsert.Parameters.AddWithValue("$status", summary.Status.ToString());
-        upsert.Parameters.AddWithValue("$version", summary.Version);
-        upsert.Parameters.AddWithValue("$updated", SqliteText.Utc(summary.UpdatedUtc));
-        upsert.Parameters.AddWithValue("$summary", JsonSerializer.Serialize(summary, Json));
-        await upsert.ExecuteNonQueryAsync();
-        await tx.CommitAsync();
+            using var upsert = connection.CreateCommand();
+            upsert.CommandText = """
+                INSERT INTO Issues (IssueId, CommunityCode, CellCode, Status, Version, UpdatedUtc, Summary)
+                VALUES ($id, $community, $cell, $status, $version, $updated, $summary)
+                ON CONFLICT (IssueId) DO UPDATE SET Status = excluded.Status, Version = excluded.Version,
+                    UpdatedUtc = excluded.UpdatedUtc, Summary = excluded.Summary
+                WHERE excluded.Version > Issues.Version
+                """;
+            upsert.Parameters.AddWithValue("$id", summary.Id);
+            upsert.Parameters.AddWithValue("$community", communityCode);
+            upsert.Parameters.AddWithValue("$cell", summary.CellCode);
+            upsert.Parameters.AddWithValue("$status", summary.Status.ToString());
+            upsert.Parameters.AddWithValue("$version", summary.Version);
+            upsert.Parameters.AddWithValue("$updated", SqliteText.Utc(summary.UpdatedUtc));
+            upsert.Parameters.AddWithValue("$summary", summaryJson);
+            upsert.ExecuteNonQuery();
+        });
     }
 
     public async Task<IReadOnlyList<IssueEvent>> EventsOfIssuesActiveBetween(string communityCode, DateTimeOffset fromUtc, DateTimeOffset toUtc)

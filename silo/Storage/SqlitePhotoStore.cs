@@ -8,10 +8,9 @@ namespace Grid.Silo.Storage;
 /// <summary>Issue photos as BLOBs in the node's SQLite file (deploy/sql/sqlite/0002).</summary>
 public sealed class SqlitePhotoStore(IOptions<GridOptions> options) : IPhotoStore
 {
-    public async Task Save(StoredPhoto photo, string sha256, DateTimeOffset atUtc, string by)
+    public Task Save(StoredPhoto photo, string sha256, DateTimeOffset atUtc, string by) => SqliteWriter.For(options.Value.SqliteConnectionString).WriteAsync(connection =>
     {
-        await using var connection = await SqliteConnections.OpenForWriteAsync(options.Value.SqliteConnectionString);
-        var command = connection.CreateCommand();
+        using var command = connection.CreateCommand();
         // The id is derived from the content: the same photo sent twice is stored once.
         command.CommandText = """
             INSERT OR IGNORE INTO IssuePhotos (PhotoId, IssueId, Kind, ContentType, SizeBytes, Sha256, AtUtc, CreatedBy, Bytes)
@@ -26,8 +25,8 @@ public sealed class SqlitePhotoStore(IOptions<GridOptions> options) : IPhotoStor
         command.Parameters.AddWithValue("$at", SqliteText.Utc(atUtc));
         command.Parameters.AddWithValue("$by", by);
         command.Parameters.AddWithValue("$bytes", photo.Bytes);
-        await command.ExecuteNonQueryAsync();
-    }
+        command.ExecuteNonQuery();
+    });
 
     public async Task<StoredPhoto?> Find(string issueId, string photoId)
     {
