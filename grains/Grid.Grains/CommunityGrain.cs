@@ -120,9 +120,12 @@ public sealed class CommunityGrain(
         // 按期结案 this month, judged as the KPI report judges a passed verification: closed by the deadline in force.
         if (summary.Status == IssueStatus.Closed && held?.Status != IssueStatus.Closed && MonthOf(summary.UpdatedUtc) == MonthOf(now))
         {
-            var closed = s.ClosureMonth == MonthOf(now) ? s.ClosedInMonth : ImmutableDictionary<string, bool>.Empty;
-            s = s with { ClosureMonth = MonthOf(now), ClosedInMonth = closed.SetItem(summary.Id, summary.DeadlineUtc is { } d && summary.UpdatedUtc <= d) };
-            closedOnTime = null;
+            var month = MonthOf(now);
+            var closed = s.ClosureMonth == month ? s.ClosedInMonth : ImmutableDictionary<string, bool>.Empty;
+            var onTime = summary.DeadlineUtc is { } d && summary.UpdatedUtc <= d;
+            var count = ClosedOnTime(month, closed) - (closed.TryGetValue(summary.Id, out var before) && before ? 1 : 0) + (onTime ? 1 : 0);
+            s = s with { ClosureMonth = month, ClosedInMonth = closed.SetItem(summary.Id, onTime) };
+            closedOnTime = (month, count);
         }
         state.State = s with { Issues = issues };
         return true;

@@ -6,7 +6,10 @@ namespace Grid.Grains.Issues;
 /// <summary>
 /// An index of issues by id that only moves forward: a summary older than the one held (by
 /// version) is ignored, so updates that arrive late or twice cannot roll it back. Closed and
-/// rejected issues stay a week as tombstones, so a late "still open" update cannot revive them.
+/// rejected issues stay a week as tombstones, so a late "still open" update cannot revive them;
+/// a tombstone keeps only what that takes (id, version, status, when), since the index is written
+/// whole at every write of its grain and nothing reads a closed issue from it (lists of closed
+/// issues come from the ledger).
 /// </summary>
 public static class IssueIndex
 {
@@ -21,8 +24,14 @@ public static class IssueIndex
         changed = false;
         if (index.TryGetValue(summary.Id, out var held) && held.Version >= summary.Version) return index;
         changed = true;
-        return index.SetItem(summary.Id, summary);
+        return index.SetItem(summary.Id, summary.IsOpen ? summary : Tombstone(summary));
     }
+
+    public static IssueSummary Tombstone(IssueSummary closed) => new()
+    {
+        Id = closed.Id, CellCode = closed.CellCode, CommunityCode = closed.CommunityCode, Status = closed.Status, Version = closed.Version,
+        UpdatedUtc = closed.UpdatedUtc, CreatedUtc = closed.CreatedUtc, Title = "", CategoryCode = "", CategoryName = "",
+    };
 
     /// <summary>The index without the tombstones older than <see cref="TombstoneAge"/> at <paramref name="nowUtc"/>.</summary>
     public static ImmutableDictionary<string, IssueSummary> Sweep(ImmutableDictionary<string, IssueSummary> index, DateTimeOffset nowUtc)

@@ -28,6 +28,27 @@ public sealed class IssueIndexTests
     }
 
     [Fact]
+    public void A_closed_issue_is_held_as_a_tombstone_of_its_identity_version_and_time()
+    {
+        var closed = Summary("a", IssueStatus.Closed, 6, Now) with
+        {
+            Assignee = new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" }, DeadlineUtc = Now, CommunityCode = "330503101001",
+        };
+        var open = Summary("b", IssueStatus.Dispatched, 3, Now) with { Assignee = closed.Assignee };
+
+        var index = IssueIndex.Apply(IssueIndex.Apply(ImmutableDictionary<string, IssueSummary>.Empty, closed, out _), open, out _);
+
+        Assert.Equal(new IssueSummary
+        {
+            Id = "a", CellCode = closed.CellCode, CommunityCode = "330503101001", Status = IssueStatus.Closed, Version = 6, UpdatedUtc = Now,
+            Title = "", CategoryCode = "", CategoryName = "",
+        }, index["a"]);
+        Assert.Same(open, index["b"]);
+        // Still a tombstone: an older "open" summary does not bring it back.
+        Assert.Equal(IssueStatus.Closed, IssueIndex.Apply(index, Summary("a", IssueStatus.InProgress, 5, Now), out _)["a"].Status);
+    }
+
+    [Fact]
     public void Sweep_removes_only_tombstones_older_than_a_week()
     {
         var index = ImmutableDictionary<string, IssueSummary>.Empty
