@@ -10,22 +10,13 @@ public sealed class SqliteAuditLog(IOptions<GridOptions> options) : IAuditLog
 {
     public Task Record(AuditEntry e) => SqliteWriter.For(options.Value.SqliteConnectionString).WriteAsync(connection =>
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        connection.Prepared("""
             INSERT INTO AuditLog (AtUtc, Username, Role, Method, Path, Route, Status, RemoteAddress, DurationMs, Detail)
             VALUES ($at, $user, $role, $method, $path, $route, $status, $remote, $duration, $detail)
-            """;
-        command.Parameters.AddWithValue("$at", SqliteText.Utc(e.AtUtc));
-        command.Parameters.AddWithValue("$user", e.Username);
-        command.Parameters.AddWithValue("$role", e.Role);
-        command.Parameters.AddWithValue("$method", e.Method);
-        command.Parameters.AddWithValue("$path", e.Path);
-        command.Parameters.AddWithValue("$route", e.Route);
-        command.Parameters.AddWithValue("$status", e.Status);
-        command.Parameters.AddWithValue("$remote", e.RemoteAddress);
-        command.Parameters.AddWithValue("$duration", e.DurationMs);
-        command.Parameters.AddWithValue("$detail", e.Detail);
-        command.ExecuteNonQuery();
+            """)
+            .With("$at", SqliteText.Utc(e.AtUtc)).With("$user", e.Username).With("$role", e.Role).With("$method", e.Method).With("$path", e.Path)
+            .With("$route", e.Route).With("$status", e.Status).With("$remote", e.RemoteAddress).With("$duration", e.DurationMs).With("$detail", e.Detail)
+            .ExecuteNonQuery();
     });
 
     public async Task<IReadOnlyList<AuditEntry>> Query(AuditQuery q)

@@ -146,16 +146,23 @@ internal sealed class SqliteGrainStorageCommand(DbConnection connection, string 
         if (IsRead) return Read(behavior);
         return await SqliteWriter.For(connectionString).WriteAsync(writer =>
         {
-            command.Connection = writer;
+            // The writer's own command for this text, parsed once (PreparedStatements), given this call's parameters. The
+            // provider names them without SQLite's '@': with it, binding finds each at once instead of trying every prefix.
+            var prepared = writer.Prepared(command.CommandText);
             try
             {
-                using var reader = command.ExecuteReader();
+                foreach (SqliteParameter parameter in command.Parameters)
+                {
+                    if (parameter.ParameterName is not ['@' or '$' or ':', ..]) parameter.ParameterName = "@" + parameter.ParameterName;
+                    prepared.Parameters.Add(parameter);
+                }
+                using var reader = prepared.ExecuteReader();
                 return BufferedDataReader.ReadAll(reader);
             }
             finally
             {
-                // Its statements are finalized here, on the writer's thread, not later on the caller's.
-                command.Connection = null;
+                // The values (a whole state's payload) are not kept until the next write of this text.
+                prepared.Parameters.Clear();
             }
         }, cancellationToken);
     }

@@ -18,6 +18,9 @@ public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLed
         return SqliteConnections.Open(options.Value.SqliteConnectionString);
     }
 
+    private static readonly string[] EventColumns =
+        ["$id", "$seq", "$community", "$cell", "$category", "$action", "$from", "$to", "$at", "$actor", "$deadline", "$kind", "$assignee", "$score", "$passed"];
+
     /// <summary>The events and the summary in one write of the file's <see cref="SqliteWriter"/>: they commit together or not at all.</summary>
     public Task Append(IReadOnlyCollection<IssueEvent> events, IssueSummary summary, string communityCode)
     {
@@ -30,36 +33,27 @@ public sealed class SqliteIssueLedger(IOptions<GridOptions> options) : IIssueLed
         var summaryJson = JsonSerializer.Serialize(summary, Json);
         return SqliteWriter.For(options.Value.SqliteConnectionString).WriteAsync(connection =>
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = """
+            var insert = connection.Prepared("""
                 INSERT OR IGNORE INTO IssueEvents (IssueId, Seq, CommunityCode, CellCode, CategoryCode, Action, FromStatus, ToStatus,
                                                    AtUtc, Actor, DeadlineUtc, AssigneeKind, AssigneeId, Score, Passed)
                 VALUES ($id, $seq, $community, $cell, $category, $action, $from, $to, $at, $actor, $deadline, $kind, $assignee, $score, $passed)
-                """;
-            foreach (var name in new[] { "$id", "$seq", "$community", "$cell", "$category", "$action", "$from", "$to", "$at", "$actor", "$deadline", "$kind", "$assignee", "$score", "$passed" })
-                insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+                """);
             foreach (var values in rows)
             {
-                for (var i = 0; i < values.Length; i++) insert.Parameters[i].Value = values[i];
+                for (var i = 0; i < values.Length; i++) insert.With(EventColumns[i], values[i]);
                 insert.ExecuteNonQuery();
             }
 
-            using var upsert = connection.CreateCommand();
-            upsert.CommandText = """
+            connection.Prepared("""
                 INSERT INTO Issues (IssueId, CommunityCode, CellCode, Status, Version, UpdatedUtc, Summary)
                 VALUES ($id, $community, $cell, $status, $version, $updated, $summary)
                 ON CONFLICT (IssueId) DO UPDATE SET Status = excluded.Status, Version = excluded.Version,
                     UpdatedUtc = excluded.UpdatedUtc, Summary = excluded.Summary
                 WHERE excluded.Version > Issues.Version
-                """;
-            upsert.Parameters.AddWithValue("$id", summary.Id);
-            upsert.Parameters.AddWithValue("$community", communityCode);
-            upsert.Parameters.AddWithValue("$cell", summary.CellCode);
-            upsert.Parameters.AddWithValue("$status", summary.Status.ToString());
-            upsert.Parameters.AddWithValue("$version", summary.Version);
-            upsert.Parameters.AddWithValue("$updated", SqliteText.Utc(summary.UpdatedUtc));
-            upsert.Parameters.AddWithValue("$summary", summaryJson);
-            upsert.ExecuteNonQuery();
+                """)
+                .With("$id", summary.Id).With("$community", communityCode).With("$cell", summary.CellCode).With("$status", summary.Status.ToString())
+                .With("$version", summary.Version).With("$updated", SqliteText.Utc(summary.UpdatedUtc)).With("$summary", summaryJson)
+                .ExecuteNonQuery();
         });
     }
 
