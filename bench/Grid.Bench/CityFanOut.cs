@@ -76,8 +76,11 @@ public static class CityFanOut
         Console.WriteLine("| reminder | jobs at once | reminders in flight per job | reminders | seconds | reminders/s | 200,000 would take |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 
+        var writesBefore = await StateWrites(grid.SqliteConnectionString);
+
         // The first reminder also activates every member's reminder inbox (a read before the write);
         // the second finds them active, as a second lead time of the same occurrence would.
+        var rates = new List<double>();
         foreach (var (lead, label) in new[] { (10_001, "first (inboxes activated)"), (10_002, "second") })
         {
             long delivered = 0;
@@ -90,6 +93,7 @@ public static class CityFanOut
             var seconds = watch.Elapsed.TotalSeconds;
             if (delivered != expected) throw new InvalidOperationException($"delivered {delivered} of {expected}");
             var rate = delivered / seconds;
+            rates.Add(rate);
             Console.WriteLine($"| {label} | {jobs} | {concurrency} | {delivered:N0} | {seconds:F1} | **{rate:N0}** | {200_000 / rate:F0} s |");
         }
 
@@ -101,8 +105,47 @@ public static class CityFanOut
             Console.WriteLine();
             Console.WriteLine($"durable: {(long)(await command.ExecuteScalarAsync())!:N0} reminder inbox rows in {grid.SqlitePath}; load average after: {Machine.LoadAverage()}");
         }
+        var writesAfter = await StateWrites(grid.SqliteConnectionString);
         await host.StopAsync();
+
+        // The limit: the same storage writing the same number of grain states, alone, at the same number in flight.
+        var writes = writesAfter.Writes - writesBefore.Writes;
+        var perReminder = writes / (2.0 * expected);
+        var payload = (int)(writesAfter.PayloadBytes / Math.Max(1, writesAfter.Rows));
+        var rawDirectory = Path.Combine(Path.GetTempPath(), "grid-bench", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var raw = await StorageLimit.RawSqlite(rawDirectory, jobs * concurrency, 10, grainWrites: 1, ledgerAppends: 0, auditRows: 0, payloadBytes: payload);
+            var ceiling = raw / perReminder;
+            Console.WriteLine($"grain state writes per reminder: {perReminder:F3} (reminder inboxes and occurrences, {writes:N0} for {2 * expected:N0} reminders); mean payload {payload} B");
+            Console.WriteLine($"raw grain state writes on a fresh file, {jobs * concurrency} in flight: {raw:N0}/s → limit {ceiling:N0} reminders/s; load average: {Machine.LoadAverage()}");
+            Console.WriteLine();
+            Console.WriteLine("| run | reminders/s | limit (reminders/s) | ratio |");
+            Console.WriteLine($"| first (inboxes activated) | {rates[0]:N0} | {ceiling:N0} | {rates[0] / ceiling:P0} |");
+            Console.WriteLine($"| second | {rates[1]:N0} | {ceiling:N0} | {rates[1] / ceiling:P0} |");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            try { Directory.Delete(rawDirectory, recursive: true); } catch (IOException) { /* still held: left in temp */ }
+        }
         return 0;
     }
 
+    /// <summary>Versions written so far of the states a reminder writes (inboxes, occurrences), and the inboxes' stored size.</summary>
+    private static async Task<(long Writes, long Rows, long PayloadBytes)> StateWrites(string connectionString)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT COALESCE(SUM(Version), 0),
+                   (SELECT COUNT(*) FROM OrleansStorage WHERE GrainTypeString = 'reminder_inbox'),
+                   (SELECT COALESCE(SUM(length(PayloadBinary)), 0) FROM OrleansStorage WHERE GrainTypeString = 'reminder_inbox')
+            FROM OrleansStorage WHERE GrainTypeString IN ('reminder_inbox', 'activity')
+            """;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
 }

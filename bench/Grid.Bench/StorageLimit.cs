@@ -112,7 +112,7 @@ public static class StorageLimit
     }
 
     /// <summary>Raw writes per second on a fresh file: the node's statements, in the measured mix, nothing else.</summary>
-    private static async Task<double> RawSqlite(string directory, int concurrency, int seconds, long grainWrites, long ledgerAppends, long auditRows, int payloadBytes)
+    internal static async Task<double> RawSqlite(string directory, int concurrency, int seconds, long grainWrites, long ledgerAppends, long auditRows, int payloadBytes)
     {
         var grid = new GridOptions { DataDirectory = directory };
         Directory.CreateDirectory(grid.FullDataDirectory);
