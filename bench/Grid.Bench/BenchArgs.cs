@@ -1,6 +1,6 @@
 namespace Grid.Bench;
 
-public sealed record BenchArgs(int Clients, double Rate, int Seconds, int Cells, Uri? Url, string? AdminPassword, string Source = "reports", int TickerCap = 500)
+public sealed record BenchArgs(int Clients, double Rate, int Seconds, int Cells, Uri? Url, string? AdminPassword, string Source = "reports", int TickerCap = 500, int? FlushMs = null)
 {
     public static BenchArgs Parse(IEnumerable<string> args)
     {
@@ -26,6 +26,7 @@ public sealed record BenchArgs(int Clients, double Rate, int Seconds, int Cells,
                 "lifecycles" => "lifecycles",
                 _ => throw new ArgumentException("--source is reports or lifecycles."),
             },
-            TickerCap: Math.Clamp(int.Parse(map.GetValueOrDefault("ticker-cap", "500")), 1, 10000));
+            TickerCap: Math.Clamp(int.Parse(map.GetValueOrDefault("ticker-cap", "500")), 1, 1000),
+            FlushMs: map.TryGetValue("flush-ms", out var flush) ? Math.Clamp(int.Parse(flush), 10, 5000) : null);
     }
 }

@@ -91,7 +91,7 @@ public static partial class LiveLatency
             for (var n = 0; n < total; n++)
             {
                 var due = start + TimeSpan.FromSeconds(n / a.Rate);
-                if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+                if (due - clock.Elapsed is { Ticks: > 0 } wait) await Task.Delay(wait);
                 await gate.WaitAsync();
                 var measured = n >= warmUpCount;
                 var cell = community + (1 + n % a.Cells).ToString("D3", CultureInfo.InvariantCulture);

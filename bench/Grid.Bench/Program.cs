@@ -38,6 +38,7 @@ static int Usage()
           --source lifecycles  events from whole issue lifecycles (six ticker lines each) instead of reports: --rate is then
                                events per second, the bench starts its own node with Grid:Live:TickerCap raised to
           --ticker-cap N       (default 500) so that no line of a burst is folded into a 略过 line
+          --flush-ms M         lifecycles: the node's Grid:Live:FlushInterval in milliseconds (default: the node's own)
         usage: dotnet run -c Release --project bench/Grid.Bench -- fanout [options]
           --members N        members of the benchmark community, all expected            (default 2000)
           --concurrency LIST reminders in flight, one run each, e.g. 8,32,128            (default 8,32,128)
