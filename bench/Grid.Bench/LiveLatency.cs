@@ -51,14 +51,7 @@ public static partial class LiveLatency
             for (var i = 0; i < a.Clients; i++)
             {
                 var mine = arrivals[i];
-                var hub = new HubConnectionBuilder()
-                    .WithUrl(new Uri(url, "/hubs/command"), o =>
-                    {
-                        o.Transports = HttpTransportType.WebSockets;
-                        o.SkipNegotiation = true;
-                        o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                    })
-                    .Build();
+                var hub = LiveLatency.DashboardClient(url, token);
                 // Live messages come in batch frames, one per flush; the ticker lines are the "event" items.
                 hub.On<JsonElement>("batch", items =>
                 {
@@ -155,6 +148,16 @@ public static partial class LiveLatency
             if (node is not null) try { Directory.Delete(data, recursive: true); } catch (IOException) { /* a file still held: leave it in temp */ }
         }
     }
+
+    /// <summary>A dashboard as the browser connects: the command hub over WebSockets, signed in with the token.</summary>
+    public static HubConnection DashboardClient(Uri url, string token) => new HubConnectionBuilder()
+        .WithUrl(new Uri(url, "/hubs/command"), o =>
+        {
+            o.Transports = HttpTransportType.WebSockets;
+            o.SkipNegotiation = true;
+            o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+        })
+        .Build();
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\d+")]
     private static partial System.Text.RegularExpressions.Regex Digits();

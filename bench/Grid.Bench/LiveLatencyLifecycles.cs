@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Grid.Bench;
@@ -60,14 +59,7 @@ public static class LiveLatencyLifecycles
             {
                 var mine = arrivals[i];
                 var client = i;
-                var hub = new HubConnectionBuilder()
-                    .WithUrl(new Uri(url, "/hubs/command"), o =>
-                    {
-                        o.Transports = HttpTransportType.WebSockets;
-                        o.SkipNegotiation = true;
-                        o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-                    })
-                    .Build();
+                var hub = LiveLatency.DashboardClient(url, token);
                 hub.On<JsonElement>("batch", items =>
                 {
                     var at = clock.ElapsedTicks;
