@@ -116,7 +116,11 @@ internal sealed class SqliteGrainStorageCommand(DbConnection connection, string 
         }
     }
 
-    private bool IsRead => command.CommandText.TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase);
+    // A span: the provider's texts begin with a line break, and trimming the string would copy the whole text at every call.
+    private bool IsRead => command.CommandText.AsSpan().TrimStart().StartsWith("SELECT", StringComparison.OrdinalIgnoreCase);
+
+    // The provider's few parameter names, with SQLite's '@', made once rather than at every write.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Prefixed = new(StringComparer.Ordinal);
 
     // A write handed to the writer may commit whatever happens to its caller; there is nothing to cancel.
     public override void Cancel() { }
@@ -153,7 +157,7 @@ internal sealed class SqliteGrainStorageCommand(DbConnection connection, string 
             {
                 foreach (SqliteParameter parameter in command.Parameters)
                 {
-                    if (parameter.ParameterName is not ['@' or '$' or ':', ..]) parameter.ParameterName = "@" + parameter.ParameterName;
+                    if (parameter.ParameterName is not ['@' or '$' or ':', ..]) parameter.ParameterName = Prefixed.GetOrAdd(parameter.ParameterName, name => "@" + name);
                     prepared.Parameters.Add(parameter);
                 }
                 using var reader = prepared.ExecuteReader();

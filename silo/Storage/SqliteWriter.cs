@@ -22,6 +22,7 @@ public sealed class SqliteWriter : IDisposable
     private static readonly TimeSpan IdleClose = TimeSpan.FromSeconds(5);
 
     private static readonly ConcurrentDictionary<string, SqliteWriter> Shared = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, SqliteWriter> ByConnectionString = new(StringComparer.Ordinal);
 
     private readonly string connectionString;
     private readonly string fileName;
@@ -42,7 +43,8 @@ public sealed class SqliteWriter : IDisposable
 
     /// <summary>The writer of the file named by the connection string, shared by the whole process (it lives as long as the process).</summary>
     public static SqliteWriter For(string connectionString) =>
-        Shared.GetOrAdd(SqliteConnections.Key(connectionString), _ => new SqliteWriter(connectionString));
+        // Every write asks: the connection string is looked up as it is, the file's path worked out only the first time.
+        ByConnectionString.GetOrAdd(connectionString, cs => Shared.GetOrAdd(SqliteConnections.Key(cs), _ => new SqliteWriter(cs)));
 
     /// <summary>Transactions committed so far: fewer than the writes when writes were grouped.</summary>
     public long Commits => Interlocked.Read(ref commits);
