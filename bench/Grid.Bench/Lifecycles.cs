@@ -152,25 +152,39 @@ public static class Lifecycles
         return body.GetProperty("grainCallsByGrainType").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
     }
 
-    private static async Task<double[]> OneLifecycle(Cell cell, string key)
+    /// <summary>Told of each step once answered: its issue, the status it reached, when it was sent and answered (Stopwatch timestamps).</summary>
+    internal delegate void StepAnswered(string IssueId, string Status, long SentAt, long AnsweredAt);
+
+    /// <summary>The six steps, one after another, each with If-Match from the answer before; the milliseconds each step took.</summary>
+    internal static async Task<double[]> OneLifecycle(Cell cell, string key, string description = "lifecycles benchmark", StepAnswered? answered = null)
     {
         var times = new double[Steps.Length];
-        var sw = Stopwatch.StartNew();
         var report = new HttpRequestMessage(HttpMethod.Post, "/api/issues")
         {
-            Content = JsonContent.Create(new { cellCode = cell.Code, categoryCode = "10.01", title = "压测诉求", description = "lifecycles benchmark" }),
+            Content = JsonContent.Create(new { cellCode = cell.Code, categoryCode = "10.01", title = "压测诉求", description }),
         };
         report.Headers.Add("Idempotency-Key", key);
-        var (id, version) = await Send(cell.Worker, report, HttpStatusCode.Created);
-        times[0] = sw.Elapsed.TotalMilliseconds;
+        var (id, version) = await Send(0, cell.Worker, report, HttpStatusCode.Created);
 
         async Task Step(int index, HttpClient as_, string action, object body)
         {
-            sw.Restart();
             var request = new HttpRequestMessage(HttpMethod.Post, $"/api/issues/{id}/{action}") { Content = JsonContent.Create(body) };
             request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
-            (_, version) = await Send(as_, request, HttpStatusCode.OK);
-            times[index] = sw.Elapsed.TotalMilliseconds;
+            (_, version) = await Send(index, as_, request, HttpStatusCode.OK);
+        }
+
+        async Task<(string Id, int Version)> Send(int index, HttpClient client, HttpRequestMessage request, HttpStatusCode expected)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            using var response = await client.SendAsync(request);
+            var at = Stopwatch.GetTimestamp();
+            times[index] = Stopwatch.GetElapsedTime(sent, at).TotalMilliseconds;
+            if (response.StatusCode != expected)
+                throw new InvalidOperationException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var issueId = answer.GetProperty("id").GetString()!;
+            answered?.Invoke(issueId, answer.GetProperty("status").GetString()!, sent, at);
+            return (issueId, answer.GetProperty("version").GetInt32());
         }
 
         await Step(1, cell.Committee, "accept", new { });
@@ -179,15 +193,6 @@ public static class Lifecycles
         await Step(4, cell.Worker, "resolve", new { note = "已处置" });
         await Step(5, cell.Committee, "verify", new { passed = true });
         return times;
-    }
-
-    private static async Task<(string Id, int Version)> Send(HttpClient client, HttpRequestMessage request, HttpStatusCode expected)
-    {
-        using var response = await client.SendAsync(request);
-        if (response.StatusCode != expected)
-            throw new InvalidOperationException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (body.GetProperty("id").GetString()!, body.GetProperty("version").GetInt32());
     }
 
     /// <summary>Communities with square cells, a committee per community and a grid worker per cell, through the API.</summary>

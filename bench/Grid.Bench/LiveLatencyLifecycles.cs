@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -62,7 +61,7 @@ public static class LiveLatencyLifecycles
                 var hub = LiveLatency.DashboardClient(url, token);
                 hub.On<JsonElement>("batch", items =>
                 {
-                    var at = clock.ElapsedTicks;
+                    var at = Stopwatch.GetTimestamp(); // as the steps' answers are stamped (Lifecycles.OneLifecycle)
                     foreach (var item in items.EnumerateArray())
                     {
                         if (item.GetProperty("method").GetString() != "event") continue;
@@ -103,8 +102,8 @@ public static class LiveLatencyLifecycles
                 {
                     try
                     {
-                        await OneLifecycle(cell, key, clock, (stepKey, sent, answered) =>
-                            answers.Add(new Answer(stepKey, sent, answered, clock.Elapsed >= measureFrom && clock.Elapsed < measureTo)));
+                        await Lifecycles.OneLifecycle(cell, key, "live-latency benchmark", (issue, status, sent, answered) =>
+                            answers.Add(new Answer($"{issue}|{status}", sent, answered, clock.Elapsed >= measureFrom && clock.Elapsed < measureTo)));
                     }
                     catch (Exception e)
                     {
@@ -170,43 +169,6 @@ public static class LiveLatencyLifecycles
         using var response = await http.SendAsync(request);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return (body.GetProperty("gen2Collections").GetInt32(), body.GetProperty("managedHeapBytes").GetInt64());
-    }
-
-    /// <summary>The six steps of <see cref="Lifecycles"/>, each step's answer time recorded under its issue and the status it reached.</summary>
-    private static async Task OneLifecycle(Lifecycles.Cell cell, string idempotencyKey, Stopwatch clock, Action<string, long, long> answered)
-    {
-        var report = new HttpRequestMessage(HttpMethod.Post, "/api/issues")
-        {
-            Content = JsonContent.Create(new { cellCode = cell.Code, categoryCode = "10.01", title = "压测诉求", description = "live-latency benchmark" }),
-        };
-        report.Headers.Add("Idempotency-Key", idempotencyKey);
-        var (id, version) = await Send(cell.Worker, report, HttpStatusCode.Created, clock, answered);
-
-        async Task Step(HttpClient as_, string action, object body)
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/issues/{id}/{action}") { Content = JsonContent.Create(body) };
-            request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{version}\""));
-            (_, version) = await Send(as_, request, HttpStatusCode.OK, clock, answered);
-        }
-
-        await Step(cell.Committee, "accept", new { });
-        await Step(cell.Worker, "dispatch", new { assignee = new { kind = "grid_worker", id = cell.WorkerName } });
-        await Step(cell.Worker, "start", new { });
-        await Step(cell.Worker, "resolve", new { note = "已处置" });
-        await Step(cell.Committee, "verify", new { passed = true });
-    }
-
-    private static async Task<(string Id, int Version)> Send(HttpClient client, HttpRequestMessage request, HttpStatusCode expected, Stopwatch clock, Action<string, long, long> answered)
-    {
-        var sent = clock.ElapsedTicks;
-        using var response = await client.SendAsync(request);
-        var at = clock.ElapsedTicks;
-        if (response.StatusCode != expected)
-            throw new InvalidOperationException($"{request.Method} {request.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var id = body.GetProperty("id").GetString()!;
-        answered($"{id}|{body.GetProperty("status").GetString()}", sent, at);
-        return (id, body.GetProperty("version").GetInt32());
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
