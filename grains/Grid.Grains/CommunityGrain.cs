@@ -111,6 +111,7 @@ public sealed class CommunityGrain(
         var held = state.State.Issues.GetValueOrDefault(summary.Id);
         var issues = IssueIndex.Apply(state.State.Issues, summary, out var changed);
         if (!changed) return false;
+        // Before the state takes the new index: a tally made here, at its first use, counts the index as it was.
         Tally.Replace(held, summary);
         var now = clock.GetUtcNow();
         var today = ChinaTime.Day(now);

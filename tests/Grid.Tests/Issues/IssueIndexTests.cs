@@ -8,7 +8,7 @@ public sealed class IssueIndexTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private static IssueSummary Summary(string id, IssueStatus status, int version, DateTimeOffset updatedUtc) => new()
+    internal static IssueSummary Summary(string id, IssueStatus status, int version, DateTimeOffset updatedUtc) => new()
     {
         Id = id, CellCode = "330503101001001", Title = "道路积水", CategoryCode = "10.03", CategoryName = "道路积水",
         Status = status, UpdatedUtc = updatedUtc, Version = version,
@@ -78,11 +78,8 @@ public sealed class IssueIndexTests
 
 public sealed class OpenIssueTallyTests
 {
-    private static IssueSummary Summary(string id, IssueStatus status, int version, int escalation = 0) => new()
-    {
-        Id = id, CellCode = "330503101001001", Title = "道路积水", CategoryCode = "10.03", CategoryName = "道路积水",
-        Status = status, UpdatedUtc = DateTimeOffset.UnixEpoch, Version = version, EscalationLevel = escalation,
-    };
+    private static IssueSummary Summary(string id, IssueStatus status, int version, int escalation = 0) =>
+        IssueIndexTests.Summary(id, status, version, DateTimeOffset.UnixEpoch) with { EscalationLevel = escalation };
 
     [Fact]
     public void Kept_step_by_step_it_matches_a_count_over_the_whole_index()
