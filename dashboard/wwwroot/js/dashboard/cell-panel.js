@@ -20,13 +20,17 @@ let seq = 0;                   // discards answers for a cell no longer shown
 let soon = 0;
 let onError = () => {};
 
-/** Fills the filters; onFailure gets a failed load's error. */
-export async function initPanel(onFailure) {
+/** Wires the filters; onFailure gets a failed load's error. */
+export function initPanel(onFailure) {
   onError = onFailure;
   filterStatus.replaceChildren(option('', '全部在办'), ...Object.entries(ISSUE_STATUS).map(([v, t]) => option(v, t)));
   filterCategory.addEventListener('change', render);
   filterStatus.addEventListener('change', () => { if (shown) load(shown).catch(onError); });
   byId('filters').addEventListener('submit', (e) => e.preventDefault());
+}
+
+/** The category filter's choices: classes, each followed by its subclasses. */
+export async function loadCategories() {
   const list = await optional('/api/categories');
   categories = Array.isArray(list) ? list : [];
   const options = [option('', '全部类别')];

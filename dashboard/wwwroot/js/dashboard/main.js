@@ -8,7 +8,7 @@ import { byId, say } from '../dom.js';
 import { openLive } from '../live.js';
 import { startSession } from '../session.js';
 import { atMs, runClock } from '../time.js';
-import { initPanel, refreshSoon, showCell } from './cell-panel.js';
+import { initPanel, loadCategories, refreshSoon, showCell } from './cell-panel.js';
 import { applyCounters, clearCounters, noCommunity, renderCommunity } from './counters.js';
 import { cellName, clearCells, drawCells, flashCell, markSelected, resizeMap, setCellStatus, showMap, showTiles, zoomToCell } from './map.js';
 import { addEvent, clearTicker } from './ticker.js';
@@ -23,7 +23,6 @@ let communities = [];
 let community = null;       // the community on screen
 let loadSeq = 0;            // discards answers for a community the user already left
 let live = null;
-let panelReady = null;
 
 const shownCode = () => community && community.definition.code;
 const inCommunity = (msg) => msg && community && msg.communityCode === shownCode();
@@ -63,12 +62,13 @@ async function selectCommunity(code) {
 
 async function loadAll() {
   const mine = ++loadSeq;
-  const [who, found, cfg] = await Promise.all([
-    optional('/api/me'), loadCommunities(), optional('/api/dashboard/config'), panelReady,
-  ]);
+  const whoAmI = optional('/api/me').then((who) => {
+    if (mine !== loadSeq) return;
+    me = who;
+    el.orleans.hidden = !(me && me.role === 'admin');
+  });
+  const [found, cfg] = await Promise.all([loadCommunities(), optional('/api/dashboard/config'), loadCategories(), whoAmI]);
   if (mine !== loadSeq) return;
-  me = who;
-  el.orleans.hidden = !(me && me.role === 'admin');
   showTiles(cfg);
   communities = found.communities;
   if (!found.first) {
@@ -108,7 +108,6 @@ const signOut = startSession({
   async onSignedIn(token) {
     showMap({ onSelect: selectCell, onStatusChanged: refreshSoon });
     live = openLive({ indicator: el.live, token: () => token, handlers });
-    panelReady = panelReady || initPanel(fail).catch(fail);
     try {
       await loadAll();
     } catch (e) {
@@ -132,6 +131,7 @@ const signOut = startSession({
   },
 });
 
+initPanel(fail);
 onPicked((code) => selectCommunity(code).catch(fail));
 
 // A page navigation cannot carry the bearer token: exchange it for the Orleans dashboard's own short-lived cookie.

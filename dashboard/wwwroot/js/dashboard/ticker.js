@@ -16,7 +16,7 @@ export function addEvent(msg, { cellName, onPick }) {
   const at = parseUtc(msg.atUtc) || new Date();
 
   const body = h('div', { className: 'ev-body' });
-  if (kind) body.append(h('span', { className: 'ev-kind', textContent: label(EVENT_KIND, kind.toLowerCase()) }));
+  if (kind) body.append(h('span', { className: 'ev-kind', textContent: label(EVENT_KIND, kind) }));
   const li = h('li', { className: 'fresh', dataset: { kind } },
     h('time', { dateTime: at.toISOString(), textContent: clock(at) }), body);
   if (msg.issueId) li.dataset.issueId = String(msg.issueId);
