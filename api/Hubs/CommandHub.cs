@@ -16,35 +16,38 @@ public sealed class CommandHub(IGrainFactory grains, TimeProvider clock) : Hub
 {
     public const string Path = "/hubs/command";
 
-    public static string GroupOf(string communityCode) => $"community:{communityCode}";
+    public static string GroupOf(CommunityCode community) => $"community:{community}";
 
     /// <summary>A member's own connections: their reminders are pushed there.</summary>
-    public static string MemberGroupOf(string memberId) => $"member:{memberId}";
+    public static string MemberGroupOf(MemberId member) => $"member:{member}";
 
     public override async Task OnConnectedAsync()
     {
-        if (Caller.From(Context.User!).MemberId is { Length: > 0 } memberId)
-            await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroupOf(memberId));
+        if (MemberId.TryParse(Caller.From(Context.User!).MemberId, null, out var member))
+            await Groups.AddToGroupAsync(Context.ConnectionId, MemberGroupOf(member));
         await base.OnConnectedAsync();
     }
 
     public async Task JoinCommunity(string communityCode)
     {
-        if (GridCodes.CommunityCodeError(communityCode) is { } error) throw new HubException(error);
+        var code = Parse(communityCode);
         var caller = Caller.From(Context.User!);
-        if (!caller.CanSeeCommunity(communityCode)) throw new HubException($"Community {communityCode} is outside your scope.");
-        var community = grains.GetGrain<ICommunityGrain>(communityCode);
-        if (await community.Get() is not { } view) throw new HubException($"No community {communityCode}.");
+        if (!caller.CanSeeCommunity(code.Value)) throw new HubException($"社区 {code} 不在您的权限范围内。");
+        var community = grains.Community(code);
+        if (await community.Get() is not { } view) throw new HubException($"社区 {code} 不存在。");
 
         // Join first, then read: a change after the read reaches the client as a delta stamped
         // later than the snapshot, and the client keeps the newer of the two.
-        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(communityCode));
+        await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(code));
         var at = clock.GetUtcNow();
         var cells = await Task.WhenAll(view.CellCodes.Select(c => grains.GetGrain<IGridCellGrain>(c).Get()));
         var counters = await community.DashboardCounters();
-        await Clients.Caller.SendAsync(LiveMessages.Snapshot, LiveMessages.ForSnapshot(communityCode, at, cells.OfType<CellView>(), counters));
+        await Clients.Caller.SendAsync(LiveMessages.Snapshot, LiveMessages.ForSnapshot(code, at, cells.OfType<CellView>(), counters));
     }
 
     public Task LeaveCommunity(string communityCode) =>
-        Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(communityCode));
+        Groups.RemoveFromGroupAsync(Context.ConnectionId, GroupOf(Parse(communityCode)));
+
+    private static CommunityCode Parse(string communityCode) =>
+        CommunityCode.TryParse(communityCode, null, out var code) ? code : throw new HubException(CommunityCode.Error(communityCode));
 }

@@ -1,5 +1,4 @@
 using Grid.Contracts;
-using Grid.Grains;
 using Grid.Grains.Issues;
 
 namespace Grid.Api.Hubs;
@@ -29,48 +28,75 @@ public static class LiveMessages
     /// </summary>
     public const string Batch = "batch";
 
-    public static CountersMessage ForCounters(string communityCode, DashboardCounters c, DateTimeOffset atUtc) => new(
-        communityCode, atUtc, c.Issues.Open, c.Issues.Overdue, c.Issues.AwaitingAcceptance, c.Issues.ReportedToday, c.Issues.ClosedToday,
+    public static CountersMessage ForCounters(CommunityCode community, DashboardCounters c, DateTimeOffset atUtc) => new(
+        community, atUtc, c.Issues.Open, c.Issues.Overdue, c.Issues.AwaitingAcceptance, c.Issues.ReportedToday, c.Issues.ClosedToday,
         c.Month, c.ClosedThisMonth, c.ClosedOnTimeThisMonth, c.OnTimeClosureRate, c.MembersOnDuty,
         c.RedSaturday is { } r ? new RedSaturdayMessage(r.Date, r.Expected, r.Attended, r.Rate) : null);
 
-    public static SnapshotMessage ForSnapshot(string communityCode, DateTimeOffset atUtc, IEnumerable<CellView> cells, DashboardCounters counters) => new(
-        communityCode, atUtc,
-        [.. cells.Select(c => new CellStatusMessage(communityCode, c.Definition.Code, CellStatusRule.Name(c.Status), atUtc))],
-        ForCounters(communityCode, counters, atUtc));
+    public static SnapshotMessage ForSnapshot(CommunityCode community, DateTimeOffset atUtc, IEnumerable<CellView> cells, DashboardCounters counters) => new(
+        community, atUtc,
+        [.. cells.Select(c => new CellStatusMessage(community, CellCode.Parse(c.Definition.Code), CellStatusRule.Name(c.Status), atUtc))],
+        ForCounters(community, counters, atUtc));
 
     /// <summary>The hub method and message for one live event.</summary>
-    public static LiveItem For(LiveEvent e) => e.Kind switch
+    public static LiveItem For(LiveEvent e) => e switch
     {
-        LiveEvent.KindCellStatus => new(CellStatus, new CellStatusMessage(e.CommunityCode, e.CellCode ?? "", e.Status ?? "normal", e.AtUtc)),
-        LiveEvent.KindCounters when e.Counters is { } c => new(Counters, ForCounters(e.CommunityCode, c, e.AtUtc)),
-        LiveEvent.KindActivity => new(Activity, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
-        LiveEvent.KindReminderProgress => new(ReminderProgress, new ActivityMessage(e.CommunityCode, e.ActivityId, e.Status, e.AtUtc, Counts(e.Text))),
-        LiveEvent.KindReminder => new(Reminder, new ReminderMessage(e.ActivityId, e.Text, e.AtUtc)),
-        _ => new(Event, new TickerMessage(e.Kind, e.CommunityCode, e.CellCode, e.Text, e.AtUtc, e.IssueId, e.Status)),
+        CellStatusChanged c => new(CellStatus, new CellStatusMessage(c.CommunityCode, c.CellCode, CellStatusRule.Name(c.Status), c.AtUtc)),
+        CountersChanged c => new(Counters, ForCounters(c.CommunityCode, c.Counters, c.AtUtc)),
+        TickerLine t => new(Event, new TickerMessage(KindName(t.Kind), t.CommunityCode, t.CellCode, t.Text, t.AtUtc, t.IssueId,
+            t.IssueStatus is { } status ? IssueWorkflow.Name(status) : null)),
+        ActivityCountsChanged a => new(Activity, new ActivityMessage(a.CommunityCode, a.ActivityId, a.Status.ToString().ToLowerInvariant(), a.AtUtc,
+            new ActivityCounts(a.Expected, a.SignedUp, a.OnLeave, a.SignedIn, a.Remote))),
+        // The lead time doubles as the status, which tells a page's progress rows apart.
+        ReminderProgressChanged p => new(ReminderProgress, new ReminderProgressMessage(p.CommunityCode, p.ActivityId,
+            p.LeadMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture), p.AtUtc,
+            new ReminderCounts(p.LeadMinutes, p.Delivered, p.Expected, p.Failed))),
+        MemberReminder r => new(Reminder, new ReminderMessage(r.ActivityId, r.Title, r.AtUtc)),
+        _ => throw new ArgumentException($"No live message for {e.GetType().Name}.", nameof(e)),
     };
 
-    /// <summary>The counts an activity event carries as JSON (see ActivityGrain); null when there are none.</summary>
-    private static System.Text.Json.JsonElement? Counts(string text) =>
-        text.StartsWith('{') ? System.Text.Json.JsonDocument.Parse(text).RootElement.Clone() : null;
+    /// <summary>The SignalR group of the clients an event is for: a reminder its member's own connections, anything else its community's dashboards.</summary>
+    public static string GroupOf(LiveEvent e) =>
+        e is MemberReminder r ? CommandHub.MemberGroupOf(r.MemberId) : CommandHub.GroupOf(e.CommunityCode);
+
+    /// <summary>The ticker line's <c>kind</c> on the wire.</summary>
+    public static string KindName(TickerKind kind) => kind switch
+    {
+        TickerKind.Issue => "issue",
+        TickerKind.Escalation => "escalation",
+        TickerKind.Whistle => "whistle",
+        TickerKind.Assignment => "assignment",
+        TickerKind.SignIn => "sign_in",
+        TickerKind.Skipped => "skipped",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 }
 
 /// <summary>One message of a <see cref="LiveMessages.Batch"/>: what would otherwise be sent as <c>method(message)</c>.</summary>
 public sealed record LiveItem(string Method, object Message);
 
-public sealed record ActivityMessage(string CommunityCode, string? ActivityId, string? Status, DateTimeOffset AtUtc, System.Text.Json.JsonElement? Counts);
+/// <summary>An occurrence's counts; <c>status</c> is planned, closed or cancelled.</summary>
+public sealed record ActivityMessage(CommunityCode CommunityCode, ActivityId ActivityId, string Status, DateTimeOffset AtUtc, ActivityCounts Counts);
 
-public sealed record ReminderMessage(string? ActivityId, string Title, DateTimeOffset AtUtc);
+public sealed record ActivityCounts(int Expected, int SignedUp, int OnLeave, int SignedIn, int Remote);
 
-public sealed record CellStatusMessage(string CommunityCode, string CellCode, string Status, DateTimeOffset AtUtc);
+/// <summary>A reminder fan-out's progress; <c>status</c> is its lead time in minutes, as text.</summary>
+public sealed record ReminderProgressMessage(CommunityCode CommunityCode, ActivityId ActivityId, string Status, DateTimeOffset AtUtc, ReminderCounts Counts);
+
+public sealed record ReminderCounts(int LeadMinutes, int Delivered, int Expected, int Failed);
+
+public sealed record ReminderMessage(ActivityId ActivityId, string Title, DateTimeOffset AtUtc);
+
+public sealed record CellStatusMessage(CommunityCode CommunityCode, CellCode CellCode, string Status, DateTimeOffset AtUtc);
 
 /// <summary>The dashboard's counters; <c>onTimeRate</c> is 按期结案率 this month (null before the first closure).</summary>
 public sealed record CountersMessage(
-    string CommunityCode, DateTimeOffset AtUtc, int Open, int Overdue, int AwaitingAcceptance, int ReportedToday, int ClosedToday,
+    CommunityCode CommunityCode, DateTimeOffset AtUtc, int Open, int Overdue, int AwaitingAcceptance, int ReportedToday, int ClosedToday,
     string Month, int ClosedThisMonth, int ClosedOnTimeThisMonth, double? OnTimeRate, int MembersOnDuty, RedSaturdayMessage? RedSaturday);
 
 public sealed record RedSaturdayMessage(DateOnly Date, int Expected, int Attended, double? Rate);
 
-public sealed record TickerMessage(string Kind, string CommunityCode, string? CellCode, string Text, DateTimeOffset AtUtc, string? IssueId, string? Status);
+/// <summary>A ticker line; <c>kind</c> is issue, escalation, whistle, assignment, sign_in or skipped; <c>status</c> the issue's, for an issue's line.</summary>
+public sealed record TickerMessage(string Kind, CommunityCode CommunityCode, CellCode? CellCode, string Text, DateTimeOffset AtUtc, IssueId? IssueId, string? Status);
 
-public sealed record SnapshotMessage(string CommunityCode, DateTimeOffset AtUtc, IReadOnlyList<CellStatusMessage> Cells, CountersMessage Counters);
+public sealed record SnapshotMessage(CommunityCode CommunityCode, DateTimeOffset AtUtc, IReadOnlyList<CellStatusMessage> Cells, CountersMessage Counters);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Grid.Contracts;
 using Grid.Grains.Activities;
 
@@ -179,13 +178,9 @@ public sealed class ActivityGrain(
         state.State = state.State with { Reminded = state.State.Reminded.SetItem(leadMinutes, reminded) };
         var progress = View.Reminders.FirstOrDefault(r => r.LeadMinutes == leadMinutes)
                        ?? new ReminderProgress { LeadMinutes = leadMinutes, StartedUtc = clock.GetUtcNow() };
-        await SaveProgress(progress with { Delivered = reminded.Count, Failed = failed, Expected = Math.Max(progress.Expected, reminded.Count) });
-        live.Publish(new LiveEvent
-        {
-            Kind = LiveEvent.KindReminderProgress, CommunityCode = View.Plan.CommunityCode, ActivityId = Id, AtUtc = clock.GetUtcNow(),
-            Status = leadMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Text = JsonSerializer.Serialize(new { leadMinutes, delivered = reminded.Count, expected = Math.Max(progress.Expected, reminded.Count), failed }),
-        });
+        var updated = progress with { Delivered = reminded.Count, Failed = failed, Expected = Math.Max(progress.Expected, reminded.Count) };
+        await SaveProgress(updated);
+        live.Publish(ReminderProgressChanged.Of(View.Plan, updated, clock.GetUtcNow()));
     }
 
     public async Task FinishReminder(int leadMinutes)
@@ -272,20 +267,7 @@ public sealed class ActivityGrain(
         });
 
     /// <summary>Counts only: live events never carry members' names.</summary>
-    private void Publish()
-    {
-        var v = View!;
-        live.Publish(new LiveEvent
-        {
-            Kind = LiveEvent.KindActivity, CommunityCode = v.Plan.CommunityCode, ActivityId = Id, AtUtc = clock.GetUtcNow(),
-            Status = v.Status.ToString().ToLowerInvariant(),
-            Text = JsonSerializer.Serialize(new
-            {
-                expected = v.Plan.ExpectedMemberIds.Length, signedUp = v.SignUps.Count, onLeave = v.Leaves.Count,
-                signedIn = v.SignIns.Count, remote = v.SignIns.Count(s => s.Value.Remote),
-            }),
-        });
-    }
+    private void Publish() => live.Publish(ActivityCountsChanged.Of(View!, clock.GetUtcNow()));
 
     private static bool SamePlan(ActivityPlan a, ActivityPlan b) =>
         a with { ExpectedMemberIds = [], Posts = [], ReminderLeadMinutes = [] } == b with { ExpectedMemberIds = [], Posts = [], ReminderLeadMinutes = [] } &&

@@ -30,11 +30,7 @@ public sealed class AssignmentGrain(
                 },
             };
             await state.WriteStateAsync();
-            live.Publish(new LiveEvent
-            {
-                Kind = "assignment", CommunityCode = GridCodes.CommunityOf(definition.CellCode), CellCode = definition.CellCode,
-                Text = $"任务派发：{definition.Title}", AtUtc = clock.GetUtcNow(),
-            });
+            live.Publish(TickerLine.ForAssignment(definition, clock.GetUtcNow()));
         }
         await GrainFactory.GetGrain<IPartyMemberGrain>(state.State.Record.Definition.MemberId).TrackAssignment(Id, open: IsOpen(state.State.Record));
         return state.State.Record;
@@ -63,11 +59,7 @@ public sealed class AssignmentGrain(
         await GrainFactory.GetGrain<ICommunityGrain>(GridCodes.CommunityOf(cell))
             .SetOnDuty(Id, after.Definition.MemberId, isOn, isOn ? after.Spans[^1].InUtc : now);
         if (isOn)
-            live.Publish(new LiveEvent
-            {
-                Kind = "sign_in", CommunityCode = GridCodes.CommunityOf(cell), CellCode = cell, AtUtc = now,
-                Text = $"党员到岗：{after.Definition.Title}",
-            });
+            live.Publish(TickerLine.ForSignIn(after.Definition, now));
     }
 
     /// <summary>Brings the member's ledger, service time and open list in line with the assignment; safe to repeat.</summary>

@@ -153,10 +153,7 @@ public sealed class CommunityGrain(
         PublishCounters();
     }
 
-    private void PublishCounters() => live.Publish(new LiveEvent
-    {
-        Kind = LiveEvent.KindCounters, CommunityCode = Code, AtUtc = clock.GetUtcNow(), Counters = Dashboard(),
-    });
+    private void PublishCounters() => live.Publish(CountersChanged.Of(CommunityCode.Parse(Code), Dashboard(), clock.GetUtcNow()));
 
     private static string MonthOf(DateTimeOffset utc) => utc.ToOffset(ChinaTime.Offset).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -182,11 +182,7 @@ public sealed class GridCellGrain(
         return status;
     }
 
-    private void PublishStatus(CellStatus status) => live.Publish(new LiveEvent
-    {
-        Kind = LiveEvent.KindCellStatus, CommunityCode = GridCodes.CommunityOf(Code), CellCode = Code,
-        Status = CellStatusRule.Name(status), AtUtc = clock.GetUtcNow(),
-    });
+    private void PublishStatus(CellStatus status) => live.Publish(CellStatusChanged.Of(CellCode.Parse(Code), status, clock.GetUtcNow()));
 
     /// <summary>Household ids read as the cell code, '-' and a sequence number: 330503101001001-0042.</summary>
     public static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";

@@ -147,22 +147,9 @@ public sealed class IssueGrain(
         logger.LogDebug("Issue {IssueId} at version {Version} indexed", issue.Id, issue.Version);
     }
 
-    private static LiveEvent EventFor(IssueRecord issue, IssueHistoryEntry entry) => new()
-    {
-        Kind = entry.Action switch
-        {
-            IssueAction.Escalate => "escalation",
-            IssueAction.Whistle or IssueAction.OrganReport => "whistle",
-            _ => "issue",
-        },
-        CommunityCode = issue.CommunityCode,
-        CellCode = issue.Report.CellCode,
-        IssueId = issue.Id,
-        Status = IssueWorkflow.Name(issue.Status),
-        AtUtc = entry.AtUtc,
-        // Title and category only: a resident's name or phone never goes on the ticker.
-        Text = $"{issue.CategoryName}·{issue.Report.Title}：{ActionText(entry.Action)}{(entry.Action == IssueAction.Escalate ? "（" + entry.Note + "）" : "")}",
-    };
+    // Title and category only: a resident's name or phone never goes on the ticker.
+    private static TickerLine EventFor(IssueRecord issue, IssueHistoryEntry entry) => TickerLine.ForIssue(issue, entry,
+        $"{issue.CategoryName}·{issue.Report.Title}：{ActionText(entry.Action)}{(entry.Action == IssueAction.Escalate ? "（" + entry.Note + "）" : "")}");
 
     private static string ActionText(IssueAction action) => action switch
     {

@@ -29,11 +29,7 @@ public sealed class ReminderInboxGrain(
         state.State = new ReminderInboxState { Notices = state.State.Notices.RemoveRange(stale).SetItem(notice.Key, notice with { SentUtc = now }) };
         await state.WriteStateAsync();
         // After the write: a crash in between loses a live push, never duplicates the reminder.
-        live.Publish(new LiveEvent
-        {
-            Kind = LiveEvent.KindReminder, CommunityCode = notice.CommunityCode, MemberId = notice.MemberId, ActivityId = notice.ActivityId, AtUtc = now,
-            Text = notice.Title,
-        });
+        live.Publish(MemberReminder.Of(notice, now));
         return true;
     }
 

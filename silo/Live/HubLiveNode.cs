@@ -1,5 +1,4 @@
 using Grid.Api.Hubs;
-using Grid.Grains;
 using Grid.Grains.Live;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -15,8 +14,7 @@ public sealed class HubLiveNode(IHubContext<CommandHub> hub, ILogger<HubLiveNode
 {
     public Task Deliver(LiveBatch batch)
     {
-        // A reminder goes to its member's own connections; everything else to the community's dashboards.
-        foreach (var group in batch.Events.GroupBy(e => e is { Kind: LiveEvent.KindReminder, MemberId: { } member } ? CommandHub.MemberGroupOf(member) : CommandHub.GroupOf(e.CommunityCode)))
+        foreach (var group in batch.Events.GroupBy(LiveMessages.GroupOf))
         {
             LiveItem[] items = [.. group.Select(LiveMessages.For)];
             // Not awaited: a slow browser must not hold up the batcher, nor the other nodes it serves.

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using Grid.Contracts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -131,7 +132,7 @@ public sealed class ClusterLiveEvents(IGrainFactory grains, ILogger<ClusterLiveE
         catch (Exception ex)
         {
             // Live events are a view: losing one must never fail the change that caused it.
-            logger.LogWarning(ex, "Live event {Kind} not published", e.Kind);
+            logger.LogWarning(ex, "Live event {Kind} not published", e.GetType().Name);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Grid.Contracts;
 using Orleans.Concurrency;
 using System.Collections.Immutable;
 

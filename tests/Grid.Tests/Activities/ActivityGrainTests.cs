@@ -16,7 +16,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
     private IGrainFactory Grains => fixture.Grains;
 
     private int RemindersPushed(string activityId, string memberId) =>
-        fixture.Live.Events.Count(e => e.Kind == "reminder" && e.ActivityId == activityId && e.MemberId == memberId);
+        fixture.Live.Events.OfType<MemberReminder>().Count(e => e.ActivityId.Value == activityId && e.MemberId.Value == memberId);
 
     [Fact]
     public async Task Reminders_go_out_exactly_once_under_a_retried_job()
@@ -45,7 +45,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         progress = (await Grains.GetGrain<IActivityGrain>(id).Get())!.Reminders.Single();
         Assert.Equal((12, 12), (progress.Expected, progress.Delivered));
         Assert.NotNull(progress.FinishedUtc);
-        Assert.Contains(fixture.Live.Events, e => e.Kind == "reminder_progress" && e.ActivityId == id);
+        Assert.Contains(fixture.Live.Events.OfType<ReminderProgressChanged>(), e => e.ActivityId.Value == id);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         var view = (await activity.Get())!;
         Assert.Equal([members[0], members[1], members[3]], view.SignIns.Keys.Order().ToArray());
         Assert.True(view.SignIns[members[3]].Remote);
-        Assert.Contains(fixture.Live.Events, e => e is { Kind: "activity" } && e.ActivityId == id && e.Text.Contains("\"signedIn\":3"));
+        Assert.Contains(fixture.Live.Events.OfType<ActivityCountsChanged>(), e => e.ActivityId.Value == id && e.SignedIn == 3 && e.Remote == 1);
 
         fixture.MoveTo(start.AddHours(3).AddMinutes(1));
         Assert.Contains("closed at", (await activity.SignIn(members[2], (await activity.SignInCode())!.Code, false)).Message);

@@ -202,19 +202,20 @@ public class ActivityLiveEventTests
     {
         var coalescer = new Grid.Grains.Live.LiveCoalescer(tickerCap: 5);
         var at = new DateTimeOffset(2026, 12, 2, 1, 0, 0, TimeSpan.Zero);
+        var community = CommunityCode.Parse("330503101001");
+        var activity = ActivityId.Parse("330503101001-2026-12-05-red-saturday");
         for (var i = 0; i < 50; i++)
-            coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindReminder, CommunityCode = "330503101001", MemberId = $"m{i}", ActivityId = "a", AtUtc = at, Text = "红色星期六" });
+            coalescer.Add(new MemberReminder { CommunityCode = community, MemberId = MemberId.Of(community, i + 1), ActivityId = activity, AtUtc = at, Title = "红色星期六" });
         for (var i = 0; i < 20; i++)
-            coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindActivity, CommunityCode = "330503101001", ActivityId = "a", Status = "planned", AtUtc = at.AddSeconds(i), Text = $"{{\"signedIn\":{i}}}" });
-        coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindReminderProgress, CommunityCode = "330503101001", ActivityId = "a", Status = "120", AtUtc = at, Text = "{}" });
-        coalescer.Add(new Grid.Grains.LiveEvent { Kind = Grid.Grains.LiveEvent.KindReminderProgress, CommunityCode = "330503101001", ActivityId = "a", Status = "4320", AtUtc = at, Text = "{}" });
+            coalescer.Add(new ActivityCountsChanged { CommunityCode = community, ActivityId = activity, Status = ActivityStatus.Planned, AtUtc = at.AddSeconds(i), SignedIn = i });
+        coalescer.Add(new ReminderProgressChanged { CommunityCode = community, ActivityId = activity, LeadMinutes = 120, AtUtc = at });
+        coalescer.Add(new ReminderProgressChanged { CommunityCode = community, ActivityId = activity, LeadMinutes = 4320, AtUtc = at });
         var batch = coalescer.Drain().Events;
-        Assert.Equal(50, batch.Count(e => e.Kind == Grid.Grains.LiveEvent.KindReminder));
-        Assert.Equal("{\"signedIn\":19}", batch.Single(e => e.Kind == Grid.Grains.LiveEvent.KindActivity).Text);
-        Assert.Equal(2, batch.Count(e => e.Kind == Grid.Grains.LiveEvent.KindReminderProgress)); // one per lead time
-        Assert.DoesNotContain(batch, e => e.Kind == Grid.Grains.LiveEvent.KindSkipped);
-        Assert.All(batch, e => Assert.False(e.IsTicker));
-        var (method, message) = Grid.Api.Hubs.LiveMessages.For(batch.First(e => e.Kind == Grid.Grains.LiveEvent.KindReminder));
+        Assert.Equal(50, batch.OfType<MemberReminder>().Count());
+        Assert.Equal(19, Assert.Single(batch.OfType<ActivityCountsChanged>()).SignedIn);
+        Assert.Equal(2, batch.OfType<ReminderProgressChanged>().Count()); // one per lead time
+        Assert.Empty(batch.OfType<TickerLine>());
+        var (method, message) = Grid.Api.Hubs.LiveMessages.For(batch.OfType<MemberReminder>().First());
         Assert.Equal(("reminder", "红色星期六"), (method, ((Grid.Api.Hubs.ReminderMessage)message).Title));
     }
 }

@@ -92,7 +92,7 @@ public abstract class CommandHubSuite(GridHost host)
         await using var other = await host.Hub("committee-b");
         await other.StartAsync();
         var refused = await Assert.ThrowsAsync<HubException>(() => other.InvokeAsync("JoinCommunity", host.CommunityA));
-        Assert.Contains("outside your scope", refused.Message);
+        Assert.Contains("不在您的权限范围内", refused.Message);
         await other.InvokeAsync("JoinCommunity", host.CommunityB);
 
         foreach (var user in new[] { "worker-a1", "member-a", "scheduler-a", "root" })

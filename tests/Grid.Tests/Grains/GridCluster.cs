@@ -1,3 +1,4 @@
+using Grid.Contracts;
 using Grid.Grains;
 using Grid.Grains.Issues;
 using Grid.Silo.Hosting;

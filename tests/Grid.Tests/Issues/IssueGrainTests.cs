@@ -90,8 +90,8 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
         Assert.Equal("system", overdue.History[^1].Actor);
         Assert.Equal(CellStatus.Overdue, (await Grains.GetGrain<IGridCellGrain>(cell).Get())!.Status);
         Assert.Equal(1, (await Grains.GetGrain<ICommunityGrain>(community).IssueCounters()).Overdue);
-        Assert.Contains(fixture.Live.Events, e => e.Kind == "escalation" && e.CellCode == cell);
-        Assert.Contains(fixture.Live.Events, e => e is { Kind: "cell_status", Status: "overdue" } && e.CellCode == cell);
+        Assert.Contains(fixture.Live.Events.OfType<TickerLine>(), e => e.Kind == TickerKind.Escalation && e.CellCode?.Value == cell);
+        Assert.Contains(fixture.Live.Events.OfType<CellStatusChanged>(), e => e.Status == CellStatus.Overdue && e.CellCode.Value == cell);
 
         // A second check at the same moment changes nothing: the watch may run on several nodes.
         await DeadlineCheck.Run(Grains, community);

@@ -64,7 +64,7 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
         Assert.Equal(fixture.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM"), counters.Month);
         Assert.Equal(0, counters.Issues.Open);
         // Every change published the whole set of counters.
-        var published = fixture.Live.Events.Where(e => e.Kind == LiveEvent.KindCounters && e.CommunityCode == community).ToList();
+        var published = fixture.Live.Events.OfType<CountersChanged>().Where(e => e.CommunityCode.Value == community).ToList();
         Assert.Equal(counters, published[^1].Counters);
 
         fixture.Clock.Advance(TimeSpan.FromDays(40));
@@ -105,14 +105,14 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
         await post.Act(AssignmentAction.CheckIn, members[0], "", null); // the same member twice counts once
         await other.Act(AssignmentAction.CheckIn, members[1], "", null);
         Assert.Equal(2, (await grain.DashboardCounters()).MembersOnDuty);
-        var signIn = fixture.Live.Events.Last(e => e.Kind == "sign_in" && e.CellCode == cell);
+        var signIn = fixture.Live.Events.OfType<TickerLine>().Last(e => e.Kind == TickerKind.SignIn && e.CellCode?.Value == cell);
         Assert.Equal("党员到岗：楼道清理", signIn.Text);
         Assert.DoesNotContain("陈刚", signIn.Text);
 
         await other.Act(AssignmentAction.Complete, members[1], "清理完毕", null); // completing on site checks out
         await patrol.Act(AssignmentAction.CheckOut, members[0], "", null);
         Assert.Equal(1, (await grain.DashboardCounters()).MembersOnDuty);
-        Assert.Equal(1, fixture.Live.Events.Last(e => e.Kind == LiveEvent.KindCounters && e.CommunityCode == community).Counters!.MembersOnDuty);
+        Assert.Equal(1, fixture.Live.Events.OfType<CountersChanged>().Last(e => e.CommunityCode.Value == community).Counters.MembersOnDuty);
 
         // A check-in left open longer than a span can count is a forgotten check-out, not someone on site.
         fixture.Clock.Advance(TimeSpan.FromHours(13));
