@@ -31,7 +31,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync("cluster");
         // Reminders also go to an SMS gateway stand-in, which counts every POST: a reminder sent twice would show.
-        await using var gateway = new Activities.WebhookReceiver();
+        await using var gateway = new WebhookReceiver();
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         string[] settings =
         [

@@ -3,7 +3,6 @@ using Grid.Grains.Issues;
 using Grid.Silo.Hosting;
 using Grid.Silo.Storage;
 using Grid.Silo.Storage.Postgres;
-using Grid.Tests.Postgres;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.TestingHost;
 
-namespace Grid.Tests.Grains;
+namespace Grid.Tests.Testing;
 
 /// <summary>Where the grains of a test cluster persist: one of Grid's storage profiles, with its own schema scripts.</summary>
 public abstract class TestStorage : IAsyncDisposable
