@@ -16,6 +16,7 @@ public sealed class CityLoadTests(CityHost host) : CityLoadSuite(host), IClassFi
 
 public sealed class CityLoadTestsOnPostgres(PostgresCityHost host) : CityLoadSuite(host), IClassFixture<PostgresCityHost>;
 
+[Trait("Tier", "EndToEnd")]
 public abstract class CityLoadSuite(CityHost host)
 {
     [Fact]
@@ -98,6 +99,7 @@ public abstract class CityLoadSuite(CityHost host)
 }
 
 /// <summary>The generated city itself: deterministic, valid codes, ID numbers and phones, positions inside their cells.</summary>
+[Trait("Tier", "Unit")]
 public sealed class CityGeneratorTests
 {
     [Fact]

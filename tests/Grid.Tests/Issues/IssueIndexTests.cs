@@ -4,6 +4,7 @@ using Grid.Grains.Issues;
 
 namespace Grid.Tests.Issues;
 
+[Trait("Tier", "Unit")]
 public sealed class IssueIndexTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
@@ -76,6 +77,7 @@ public sealed class IssueIndexTests
     }
 }
 
+[Trait("Tier", "Unit")]
 public sealed class OpenIssueTallyTests
 {
     private static IssueSummary Summary(string id, IssueStatus status, int version, int escalation = 0) =>

@@ -20,6 +20,7 @@ namespace Grid.Tests.Postgres;
 /// receiving the events of grains on every node. A reminder job that fires after the kill reaches
 /// every member once (Hangfire's job store shared in PostgreSQL).
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class PostgresClusterTests(ITestOutputHelper output)
 {
     private const string Password = "cluster-test-password";

@@ -60,6 +60,7 @@ public sealed class FakeIdentityProvider : IAsyncDisposable
     }
 }
 
+[Trait("Tier", "Integration")]
 public class ExternalIssuerTests
 {
     private sealed class Host(string data, string authority) : WebApplicationFactory<Program>

@@ -224,34 +224,6 @@ public sealed class GridCluster : IAsyncDisposable
     }
 }
 
-/// <summary>A fixture holding one cluster for the tests of a class.</summary>
-public interface IGridClusterFixture
-{
-    GridCluster Silo { get; }
-}
-
-/// <summary>One cluster shared by the grain tests of a class; each test uses its own community.</summary>
-public abstract class ClusterFixture : IGridClusterFixture, IAsyncLifetime
-{
-    public GridCluster Silo { get; private set; } = null!;
-
-    protected abstract Task<TestStorage> Storage();
-
-    public async Task InitializeAsync() => Silo = await GridCluster.StartAsync(await Storage());
-
-    public async Task DisposeAsync() => await Silo.DisposeAsync();
-}
-
-public sealed class SqliteClusterFixture : ClusterFixture
-{
-    protected override Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("grains")));
-}
-
-public sealed class PostgresClusterFixture : ClusterFixture
-{
-    protected override Task<TestStorage> Storage() => TestStorage.Postgres("grains");
-}
-
 /// <summary>Keeps every live event a grain published, for assertions.</summary>
 public sealed class RecordingLiveEvents : ILiveEvents
 {
