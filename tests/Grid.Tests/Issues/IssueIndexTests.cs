@@ -33,7 +33,9 @@ public sealed class IssueIndexTests
     {
         var closed = Summary("a", IssueStatus.Closed, 6, Now) with
         {
-            Assignee = new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" }, DeadlineUtc = Now, CommunityCode = "330503101001",
+            Assignee = new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" },
+            DeadlineUtc = Now,
+            CommunityCode = "330503101001",
         };
         var open = Summary("b", IssueStatus.Dispatched, 3, Now) with { Assignee = closed.Assignee };
 
