@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every Grid test from a fresh clone: installs what the tests need, builds, tests,
-# and ends with one summary line ("N passed, N failed, N skipped").
+# Runs every Grid test from a fresh clone: installs what the tests need, builds, checks the
+# format, runs every tier (unit, integration, end-to-end), and ends with one summary line
+# ("N passed, N failed, N skipped"). The unit tier alone: see README, "Tests".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,11 @@ log "dashboard packages"
 
 log "build"
 dotnet build Grid.sln -c Release -warnaserror --nologo -v quiet
+
+# The house rules in .editorconfig: whitespace, and the style and analyzer rules set to warning there.
+log "format"
+dotnet format Grid.sln --verify-no-changes --no-restore --severity warn \
+  || { echo "the code does not follow .editorconfig: \`dotnet format Grid.sln\` fixes it" >&2; exit 1; }
 
 log "test"
 results=$(mktemp -d)

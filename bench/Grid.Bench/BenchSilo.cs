@@ -4,6 +4,7 @@ using Grid.Grains;
 using Grid.Silo.Hosting;
 using Grid.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -22,13 +23,10 @@ public static class BenchSilo
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.Configure<GridOptions>(o => o.DataDirectory = dataDirectory);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<ILiveEvents, NoLiveEvents>();
-        // Cells and communities catch their issue indexes up from the ledger when they activate.
-        builder.Services.AddSingleton<Grid.Grains.Issues.IIssueLedger, SqliteIssueLedger>();
         // The node's service id: grain state rows are keyed by it, so a city that city-load wrote is read back.
         builder.UseOrleans(silo => silo.UseLocalhostClustering(siloPort: Loopback.FreePort(), gatewayPort: Loopback.FreePort(), serviceId: GridOptions.ServiceId)
-            .AddGridSqliteStorage());
+            .AddGridGrains(GridOptions.Embedded));
+        builder.Services.RemoveAll<ILiveEvents>().AddSingleton<ILiveEvents, NoLiveEvents>();
         var host = builder.Build();
         await host.StartAsync();
         return host;

@@ -268,7 +268,7 @@ public static class Lifecycles
             $"{r.Calls.PerLifecycle:F1} per lifecycle (warm-up included); by grain type: " +
             string.Join(", ", r.Calls.ByGrainType.Take(8).Select(t => $"{t.GrainType} {t.Calls / (double)Math.Max(1, r.Calls.Lifecycles):F1}")));
         Console.WriteLine();
-        Console.WriteLine("| profile | concurrency | lifecycles/s | " + string.Join(" | ", Steps.Select(s => $"{s} p50 / p99"))+ " | errors | load avg |");
+        Console.WriteLine("| profile | concurrency | lifecycles/s | " + string.Join(" | ", Steps.Select(s => $"{s} p50 / p99")) + " | errors | load avg |");
         Console.WriteLine($"| {o.Profile} | {o.Concurrency} | {r.PerSecond:F1} | " + string.Join(" | ", Steps.Select(s => $"{P(r.StepMs[s], 0.5):F0} / {P(r.StepMs[s], 0.99):F0} ms")) + $" | {r.Errors} | {r.LoadAverage} |");
     }
 

@@ -14,7 +14,6 @@ using Grid.Silo.Ops;
 using Grid.Silo.Storage;
 using Grid.Silo.Storage.Postgres;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Serilog;
@@ -80,20 +79,19 @@ public static class NodeSetup
 
         if (postgres) AddPostgresProfile(builder);
         else AddEmbeddedProfile(builder);
-        services.AddSingleton(TimeProvider.System);
         // Node figures (GET /api/ops/node): the grain call counter is a filter of every silo profile.
         services.AddSingleton<GrainCallCounter>();
         services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallCounter>());
         services.AddSingleton<Grid.Api.Ops.INodeMetrics, SiloNodeMetrics>();
-        services.AddOptions<IssueOptions>().BindConfiguration(IssueOptions.Section)
+        // The grains' options are bound by AddGridGrains; what an operator may configure is checked here.
+        services.AddOptions<IssueOptions>()
             .Validate(o => o.ReopenWindow >= TimeSpan.Zero, "Grid:Issues:ReopenWindow must not be negative.")
             .Validate(o => o.DeadlineCheckInterval >= TimeSpan.FromSeconds(1), "Grid:Issues:DeadlineCheckInterval must be at least 1 second.")
             // Well inside the catch-up margin, so that a crash loses nothing the next activation does not take back from the ledger.
             .Validate(o => o.IndexWriteDelay > TimeSpan.Zero && o.IndexWriteDelay <= TimeSpan.FromSeconds(30), "Grid:Issues:IndexWriteDelay must be more than 0 and at most 30 seconds.")
             .ValidateOnStart();
         // Live events: grains → the batcher of their silo → every node's observer → that node's SignalR clients.
-        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ILiveEvents, ClusterLiveEvents>();
+        services.AddOptions<LiveOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<HubLiveNode>();
         services.AddHostedService<LiveNodeRegistration>();
         services.AddHostedService<DeadlineWatch>();
@@ -120,12 +118,11 @@ public static class NodeSetup
             // Grid:PrimarySiloPort set to another node's silo port joins that node's cluster.
             silo.UseDevelopmentClustering(o => o.Configure<IOptions<GridOptions>>((membership, grid) =>
                 membership.PrimarySiloEndpoint = new IPEndPoint(IPAddress.Loopback, grid.Value.PrimarySiloPort is > 0 and var primary ? primary : grid.Value.SiloPort)));
-            silo.AddGridSqliteStorage();
+            silo.AddGridGrains(GridOptions.Embedded);
             // Orleans' own dashboard (the official package), mounted for administrators in Program.cs.
             // No live log stream: the node's logs stay in its log files.
             silo.AddDashboard(o => o.HideTrace = true);
         });
-        services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
         services.AddSingleton<IPhotoStore, SqlitePhotoStore>();
         services.AddSingleton<Grid.Api.Security.IAuditLog, SqliteAuditLog>();
         services.AddHealthChecks().AddCheck<SqliteStorageHealthCheck>("storage", tags: ["ready"]);
@@ -142,7 +139,6 @@ public static class NodeSetup
         // terminationGracePeriodSeconds must be longer). HostOptions:ShutdownTimeout overrides.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
         services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
-        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         // Hosted services start in the order registered: the schema before the silo.
         services.AddHostedService<PostgresSchemaInstaller>();
         builder.UseOrleans(silo =>
@@ -161,10 +157,9 @@ public static class NodeSetup
                 if (grid.Value.GatewayPort > 0) endpoint.GatewayListeningEndpoint = new IPEndPoint(listen, grid.Value.GatewayPort);
             });
             silo.UseGridPostgresClustering();
-            silo.AddGridPostgresStorage();
+            silo.AddGridGrains(GridOptions.Postgres);
             silo.AddDashboard(o => o.HideTrace = true);
         });
-        services.AddSingleton<IIssueLedger, PostgresIssueLedger>();
         services.AddSingleton<IPhotoStore, PostgresPhotoStore>();
         services.AddSingleton<Grid.Api.Security.IAuditLog, PostgresAuditLog>();
         // Hangfire's jobs shared by every node (registered before AddGridScheduling's in-memory default).

@@ -133,8 +133,12 @@ public static class IssueWorkflow
                 var reopenDeadline = now.AddHours(issue.HandlingHours);
                 return Step(issue with
                 {
-                    ReopenCount = issue.ReopenCount + 1, ClosedUtc = null, ResolvedUtc = null, Rating = null,
-                    DeadlineUtc = reopenDeadline, EscalationLevel = 0,
+                    ReopenCount = issue.ReopenCount + 1,
+                    ClosedUtc = null,
+                    ResolvedUtc = null,
+                    Rating = null,
+                    DeadlineUtc = reopenDeadline,
+                    EscalationLevel = 0,
                 }, command, IssueStatus.Dispatched, now, reopenDeadline, issue.Assignee);
 
             case IssueAction.Rate:

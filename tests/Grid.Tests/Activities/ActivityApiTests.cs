@@ -23,6 +23,7 @@ public sealed class ActivityApiTests(GridHost host) : ActivityApiSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class ActivityApiTestsOnPostgres(PostgresGridHost host) : ActivityApiSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class ActivityApiSuite(GridHost host)
 {
     private static readonly TimeSpan Cst = TimeSpan.FromHours(8);

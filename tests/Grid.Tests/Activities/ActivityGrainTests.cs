@@ -11,6 +11,7 @@ public sealed class ActivityGrainTests(ActivityClusterFixture fixture) : Activit
 
 public sealed class ActivityGrainTestsOnPostgres(PostgresActivityClusterFixture fixture) : ActivityGrainSuite(fixture), IClassFixture<PostgresActivityClusterFixture>;
 
+[Trait("Tier", "Integration")]
 public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;

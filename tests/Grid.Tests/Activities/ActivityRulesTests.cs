@@ -6,6 +6,7 @@ using Grid.Grains.Activities;
 namespace Grid.Tests.Activities;
 
 /// <summary>Occurrence dates, triggers, job crons, venue codes and attendance points: plain rules, no silo.</summary>
+[Trait("Tier", "Unit")]
 public class ActivityRulesTests
 {
     private static ActivitySchedule RedSaturday(SaturdayOfMonth which, int hour = 9, int minute = 0, int duration = 180) => new()
@@ -195,6 +196,7 @@ public class ActivityRulesTests
 }
 
 /// <summary>Activities' live events in the per-silo coalescer: reminders are never dropped, counts keep the latest.</summary>
+[Trait("Tier", "Unit")]
 public class ActivityLiveEventTests
 {
     [Fact]
@@ -220,6 +222,7 @@ public class ActivityLiveEventTests
     }
 }
 
+[Trait("Tier", "Unit")]
 public class WebhookOptionsTests
 {
     [Fact]

@@ -12,6 +12,7 @@ public sealed class AuthTests(GridHost host) : AuthSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class AuthTestsOnPostgres(PostgresGridHost host) : AuthSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class AuthSuite(GridHost host)
 {
     [Fact]

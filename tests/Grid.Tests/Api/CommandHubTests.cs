@@ -13,6 +13,7 @@ public sealed class CommandHubTests(GridHost host) : CommandHubSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class CommandHubTestsOnPostgres(PostgresGridHost host) : CommandHubSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class CommandHubSuite(GridHost host)
 {
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(10);

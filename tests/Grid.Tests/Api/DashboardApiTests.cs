@@ -12,6 +12,7 @@ public sealed class DashboardApiTests(GridHost host) : DashboardApiSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class DashboardApiTestsOnPostgres(PostgresGridHost host) : DashboardApiSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class DashboardApiSuite(GridHost host)
 {
     [Fact]

@@ -11,6 +11,7 @@ public sealed class DirectoryApiTests(GridHost host) : DirectoryApiSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class DirectoryApiTestsOnPostgres(PostgresGridHost host) : DirectoryApiSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class DirectoryApiSuite(GridHost host)
 {
     private object Household(string cell, string address, string phone = "13812345678") => new

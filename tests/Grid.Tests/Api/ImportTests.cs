@@ -12,6 +12,7 @@ public sealed class ImportTests(GridHost host) : ImportSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class ImportTestsOnPostgres(PostgresGridHost host) : ImportSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class ImportSuite(GridHost host)
 {
     private static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");

@@ -12,6 +12,7 @@ public sealed class IssueApiTests(GridHost host) : IssueApiSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class IssueApiTestsOnPostgres(PostgresGridHost host) : IssueApiSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class IssueApiSuite(GridHost host)
 {
     // A 1×1 PNG, byte for byte.

@@ -10,6 +10,7 @@ public sealed class MemberApiTests(GridHost host) : MemberApiSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class MemberApiTestsOnPostgres(PostgresGridHost host) : MemberApiSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class MemberApiSuite(GridHost host)
 {
     private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)

@@ -6,6 +6,7 @@ namespace Grid.Tests.Api;
 
 /// <summary>GET /api/ops/node and POST /api/ops/node/gc: this node's memory, activations and grain calls, for administrators.</summary>
 [Collection(GridHostCollection.Name)]
+[Trait("Tier", "Integration")]
 public sealed class OpsApiTests(GridHost host)
 {
     [Fact]

@@ -59,6 +59,7 @@ public sealed class DashboardNode() : DashboardFixture(movedClock: true);
 
 public sealed class SystemClockDashboardNode() : DashboardFixture(movedClock: false);
 
+[Trait("Tier", "EndToEnd")]
 public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<DashboardNode>
 {
     /// <summary>"Within seconds": what the dashboard must manage after the API answered.</summary>
@@ -207,6 +208,7 @@ public sealed class DashboardPageTests(DashboardNode grid) : IClassFixture<Dashb
 /// Orleans' dashboard from the command dashboard, on a node with the real clock: this test signs in
 /// afresh, and a node whose token clock another test moved ahead would issue tokens not yet valid.
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class OrleansDashboardPageTests(SystemClockDashboardNode grid) : IClassFixture<SystemClockDashboardNode>
 {
     [Fact]

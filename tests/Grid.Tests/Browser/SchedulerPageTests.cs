@@ -8,6 +8,7 @@ namespace Grid.Tests.Browser;
 
 /// <summary>The scheduler's page (/scheduler.html) in Chromium against a real node: schedules, the venue code, live attendance.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Tier", "EndToEnd")]
 public sealed class SchedulerPageTests(BrowserNode grid)
 {
     private const string Scheduler = "scheduler-web";

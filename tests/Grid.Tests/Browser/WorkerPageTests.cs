@@ -7,6 +7,7 @@ namespace Grid.Tests.Browser;
 
 /// <summary>The grid worker's phone page (/worker.html) in Chromium at phone size, checked against the API.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait("Tier", "EndToEnd")]
 public sealed class WorkerPageTests(BrowserNode grid)
 {
     private const int MinTouchTarget = 44;

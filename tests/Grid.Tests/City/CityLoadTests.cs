@@ -12,129 +12,11 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Grid.Tests.City;
 
-/// <summary>
-/// A small city (3 communities, 30 cells, 3,000 households, 600 members) written straight into grain
-/// storage by the bench's loader, then the real node started on it: every API read must find the
-/// rows the loader wrote, and the node's own writes must land on the same keys.
-/// </summary>
-public class CityHost : WebApplicationFactory<Program>, IAsyncLifetime
-{
-    public const string AdminPassword = "city-admin-password";
-    public static readonly CitySize Size = new(Cells: 30, Households: 3_000, Members: 600);
-
-    public Grid.Silo.Demo.City City { get; } = new(Size);
-    public string DataDirectory { get; } = TestData.TempDirectory("city");
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Grid:DataDirectory", DataDirectory);
-        builder.UseSetting("Grid:Seed:Demo", "false");
-        builder.UseSetting("Grid:SiloPort", TestData.FreeTcpPort().ToString());
-        builder.UseSetting("Grid:Admin:Username", "root");
-        builder.UseSetting("Grid:Admin:Password", AdminPassword);
-        ConfigureProfile(builder);
-    }
-
-    protected virtual void ConfigureProfile(IWebHostBuilder builder)
-    {
-    }
-
-    protected virtual Task PrepareStorage() => Task.CompletedTask;
-
-    protected virtual async Task<IGrainStateSink> OpenSink() =>
-        await SqliteGrainStateSink.OpenAsync(new GridOptions { DataDirectory = DataDirectory }.SqliteConnectionString);
-
-    /// <summary>The key columns and version of the stored row the node reads for <paramref name="key"/> (looked up as the loader keys it), or null.</summary>
-    public virtual async Task<(GrainStateKey Key, long Version)?> StoredKey(string state, string key)
-    {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new GridOptions { DataDirectory = DataDirectory }.SqliteConnectionString);
-        await connection.OpenAsync();
-        var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT GrainIdN0, GrainIdN1, GrainIdExtension, GrainIdHash, GrainTypeHash, Version FROM OrleansStorage
-            WHERE GrainTypeString = $state AND GrainIdN0 = $n0 AND GrainIdN1 = $n1 AND GrainIdExtension = $extension
-            """;
-        var expected = GrainStateKey.For(state, key);
-        command.Parameters.AddWithValue("$state", state);
-        command.Parameters.AddWithValue("$n0", expected.N0);
-        command.Parameters.AddWithValue("$n1", expected.N1);
-        command.Parameters.AddWithValue("$extension", expected.Extension);
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync()
-            ? (new GrainStateKey(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4)), reader.GetInt64(5))
-            : null;
-    }
-
-    public int RowsLoaded { get; private set; }
-
-    public async Task InitializeAsync()
-    {
-        await PrepareStorage();
-        await using (var sink = await OpenSink())
-            await CityLoader.LoadAsync(City, GrainStateRows.Standalone(), sink, written: n => RowsLoaded += n, batchSize: 1_000);
-    }
-
-    public async Task<HttpClient> Admin()
-    {
-        var client = CreateClient();
-        var token = await CreateClient().PostAsJsonAsync("/api/auth/token", new { username = "root", password = AdminPassword });
-        token.EnsureSuccessStatusCode();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString());
-        return client;
-    }
-
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await DropStorage();
-    }
-
-    protected virtual Task DropStorage() => Task.CompletedTask;
-}
-
-public sealed class PostgresCityHost : CityHost
-{
-    private string connectionString = "";
-
-    protected override async Task PrepareStorage() => connectionString = await Postgres.TestPostgres.CreateDatabaseAsync("city");
-
-    protected override async Task<IGrainStateSink> OpenSink() => await PostgresGrainStateSink.OpenAsync(connectionString);
-
-    protected override void ConfigureProfile(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Grid:Profile", "postgres");
-        builder.UseSetting("ConnectionStrings:Grid", connectionString);
-        builder.UseSetting("Grid:Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
-        builder.UseSetting("Grid:AdvertisedAddress", "127.0.0.1");
-    }
-
-    public override async Task<(GrainStateKey Key, long Version)?> StoredKey(string state, string key)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("""
-            SELECT grain_id_n0, grain_id_n1, grain_id_extension, grain_id_hash, grain_type_hash, version FROM orleans_grain_state
-            WHERE state_name = @state AND grain_id_n0 = @n0 AND grain_id_n1 = @n1 AND grain_id_extension = @extension
-            """, connection);
-        var expected = GrainStateKey.For(state, key);
-        command.Parameters.AddWithValue("state", state);
-        command.Parameters.AddWithValue("n0", expected.N0);
-        command.Parameters.AddWithValue("n1", expected.N1);
-        command.Parameters.AddWithValue("extension", expected.Extension);
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync()
-            ? (new GrainStateKey(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(4)), reader.GetInt32(5))
-            : null;
-    }
-
-    protected override Task DropStorage() => Postgres.TestPostgres.DropDatabaseAsync(connectionString);
-}
-
 public sealed class CityLoadTests(CityHost host) : CityLoadSuite(host), IClassFixture<CityHost>;
 
 public sealed class CityLoadTestsOnPostgres(PostgresCityHost host) : CityLoadSuite(host), IClassFixture<PostgresCityHost>;
 
+[Trait("Tier", "EndToEnd")]
 public abstract class CityLoadSuite(CityHost host)
 {
     [Fact]
@@ -199,7 +81,7 @@ public abstract class CityLoadSuite(CityHost host)
 
         // The loaded index answers: the address is taken, by the loaded household.
         var taken = await admin.PostAsJsonAsync("/api/households", new { cellCode, address });
-        var problem = await Api.ProblemAssert.Is(taken, 409);
+        var problem = await ProblemAssert.Is(taken, 409);
         Assert.Equal(existingId, problem.GetProperty("householdId").GetString());
 
         // A new address gets the next number, and the node's own row carries the hashes the loader computes.
@@ -217,6 +99,7 @@ public abstract class CityLoadSuite(CityHost host)
 }
 
 /// <summary>The generated city itself: deterministic, valid codes, ID numbers and phones, positions inside their cells.</summary>
+[Trait("Tier", "Unit")]
 public sealed class CityGeneratorTests
 {
     [Fact]

@@ -98,6 +98,7 @@ public static class StoredStateFixtures
 /// The fixtures cover every state this release writes. With GRID_WRITE_STATE_FIXTURES=1 it
 /// (re)writes them into the source tree: do that once per release, into a new release folder.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class StoredStateFixtureCoverageTests
 {
     [Fact]
@@ -152,6 +153,7 @@ public sealed class StoredStateCompatibilityTests(SqliteClusterFixture fixture) 
 
 public sealed class StoredStateCompatibilityTestsOnPostgres(PostgresClusterFixture fixture) : StoredStateCompatibilitySuite(fixture), IClassFixture<PostgresClusterFixture>;
 
+[Trait("Tier", "Integration")]
 public abstract class StoredStateCompatibilitySuite(IGridClusterFixture fixture)
 {
     private IGrainStorage Storage => fixture.Silo.SiloServices.GetRequiredKeyedService<IGrainStorage>(GridStorage.Provider);

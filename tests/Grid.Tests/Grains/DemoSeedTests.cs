@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Grid.Tests.Grains;
 
+[Trait("Tier", "Integration")]
 public class DemoSeedTests
 {
     [Fact]

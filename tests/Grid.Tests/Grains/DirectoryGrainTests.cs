@@ -11,6 +11,7 @@ public sealed class DirectoryGrainTests(SqliteClusterFixture fixture) : Director
 /// <summary>The same tests on the postgres profile.</summary>
 public sealed class DirectoryGrainTestsOnPostgres(PostgresClusterFixture fixture) : DirectoryGrainSuite(fixture), IClassFixture<PostgresClusterFixture>;
 
+[Trait("Tier", "Integration")]
 public abstract class DirectoryGrainSuite(IGridClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;

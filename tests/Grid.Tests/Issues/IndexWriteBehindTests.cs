@@ -11,6 +11,7 @@ namespace Grid.Tests.Issues;
 /// from the ledger. Here a second cluster on the same storage and service id plays the restarted node,
 /// while the first, which never wrote its updates, is left as a crash would leave it.
 /// </summary>
+[Trait("Tier", "Integration")]
 public abstract class IndexWriteBehindSuite
 {
     protected abstract Task<(TestStorage Storage, TestStorage Again)> Storage();

@@ -9,36 +9,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Grid.Tests.Issues;
 
-/// <summary>Grains on an in-process silo, a clock the test moves, and recorded live events.</summary>
-public abstract class ClockedFixture : IGridClusterFixture, IAsyncLifetime
-{
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 1, 0, 0, TimeSpan.Zero));
-    public RecordingLiveEvents Live { get; } = new();
-    public GridCluster Silo { get; private set; } = null!;
-
-    protected abstract Task<TestStorage> Storage();
-
-    public async Task InitializeAsync() => Silo = await GridCluster.StartAsync(await Storage(), Clock, Live);
-
-    public async Task DisposeAsync() => await Silo.DisposeAsync();
-}
-
-/// <summary>On the embedded profile (SQLite).</summary>
-public sealed class ClockedClusterFixture : ClockedFixture
-{
-    protected override Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("issues")));
-}
-
-/// <summary>On the postgres profile.</summary>
-public sealed class ClockedPostgresClusterFixture : ClockedFixture
-{
-    protected override Task<TestStorage> Storage() => TestStorage.Postgres("clocked");
-}
-
 public sealed class IssueGrainTests(ClockedClusterFixture fixture) : IssueGrainSuite(fixture), IClassFixture<ClockedClusterFixture>;
 
 public sealed class IssueGrainTestsOnPostgres(ClockedPostgresClusterFixture fixture) : IssueGrainSuite(fixture), IClassFixture<ClockedPostgresClusterFixture>;
 
+[Trait("Tier", "Integration")]
 public abstract class IssueGrainSuite(ClockedFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;

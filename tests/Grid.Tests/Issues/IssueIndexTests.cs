@@ -4,6 +4,7 @@ using Grid.Grains.Issues;
 
 namespace Grid.Tests.Issues;
 
+[Trait("Tier", "Unit")]
 public sealed class IssueIndexTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
@@ -32,7 +33,9 @@ public sealed class IssueIndexTests
     {
         var closed = Summary("a", IssueStatus.Closed, 6, Now) with
         {
-            Assignee = new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" }, DeadlineUtc = Now, CommunityCode = "330503101001",
+            Assignee = new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" },
+            DeadlineUtc = Now,
+            CommunityCode = "330503101001",
         };
         var open = Summary("b", IssueStatus.Dispatched, 3, Now) with { Assignee = closed.Assignee };
 
@@ -76,6 +79,7 @@ public sealed class IssueIndexTests
     }
 }
 
+[Trait("Tier", "Unit")]
 public sealed class OpenIssueTallyTests
 {
     private static IssueSummary Summary(string id, IssueStatus status, int version, int escalation = 0) =>

@@ -3,6 +3,7 @@ using Grid.Grains.Issues;
 
 namespace Grid.Tests.Issues;
 
+[Trait("Tier", "Unit")]
 public class IssueWorkflowTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 2, 1, 0, 0, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using Grid.Grains.Issues;
 
 namespace Grid.Tests.Issues;
 
+[Trait("Tier", "Unit")]
 public class KpiCalculatorTests
 {
     private const string Community = "330503101001";

@@ -9,6 +9,7 @@ public sealed class DashboardCounterTests(ClockedClusterFixture fixture) : Dashb
 
 public sealed class DashboardCounterTestsOnPostgres(ClockedPostgresClusterFixture fixture) : DashboardCounterSuite(fixture), IClassFixture<ClockedPostgresClusterFixture>;
 
+[Trait("Tier", "Integration")]
 public abstract class DashboardCounterSuite(ClockedFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;

@@ -3,6 +3,7 @@ using Grid.Grains.Live;
 
 namespace Grid.Tests.Live;
 
+[Trait("Tier", "Unit")]
 public class LiveCoalescerTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 2, 1, 0, 0, TimeSpan.Zero);

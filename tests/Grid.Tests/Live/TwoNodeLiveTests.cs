@@ -13,6 +13,7 @@ namespace Grid.Tests.Live;
 /// node has gone through the fan-out: the batcher of the grain's silo and the other node's observer.
 /// (Which node a grain lands on is the cluster's placement; the test listens on the node it did not land on.)
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class TwoNodeLiveTests : IAsyncLifetime
 {
     private static readonly TimeSpan Soon = TimeSpan.FromSeconds(15);

@@ -8,6 +8,7 @@ public sealed class MemberGrainTests(ClockedClusterFixture fixture) : MemberGrai
 
 public sealed class MemberGrainTestsOnPostgres(ClockedPostgresClusterFixture fixture) : MemberGrainSuite(fixture), IClassFixture<ClockedPostgresClusterFixture>;
 
+[Trait("Tier", "Integration")]
 public abstract class MemberGrainSuite(ClockedFixture fixture)
 {
     private IGrainFactory Grains => fixture.Silo.Grains;

@@ -3,6 +3,7 @@ using Grid.Grains.Members;
 
 namespace Grid.Tests.Members;
 
+[Trait("Tier", "Unit")]
 public class MemberRulesTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 7, 1, 0, 0, TimeSpan.Zero);

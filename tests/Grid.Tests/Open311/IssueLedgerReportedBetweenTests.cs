@@ -16,6 +16,7 @@ public sealed class IssueLedgerReportedBetweenTestsOnPostgres : IssueLedgerRepor
     protected override Task<TestStorage> Storage() => TestStorage.Postgres("ledger");
 }
 
+[Trait("Tier", "Integration")]
 public abstract class IssueLedgerReportedBetweenSuite : IAsyncLifetime
 {
     private static readonly DateTimeOffset March = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);

@@ -13,6 +13,7 @@ public sealed class Open311ApiTests(GridHost host) : Open311ApiSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class Open311ApiTestsOnPostgres(PostgresGridHost host) : Open311ApiSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class Open311ApiSuite(GridHost host)
 {
     // Inside cell A1 (120.420..120.423, 30.710..30.713), inside cell B1, and in no cell at all.

@@ -5,6 +5,7 @@ using Grid.Grains.Issues;
 
 namespace Grid.Tests.Open311;
 
+[Trait("Tier", "Unit")]
 public class Open311MappingTests
 {
     private static readonly IssueCategory Litter = new() { Code = "10.01", Name = "暴露垃圾", Kind = "event", ParentCode = "10", HandlingHours = 24 };

@@ -2,6 +2,7 @@ using Grid.Api.Open311;
 
 namespace Grid.Tests.Open311;
 
+[Trait("Tier", "Unit")]
 public class Open311OptionsTests
 {
     private static Open311ClientOptions Client(string name, string key, params string[] communities) =>

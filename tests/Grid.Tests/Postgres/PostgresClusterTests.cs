@@ -20,6 +20,7 @@ namespace Grid.Tests.Postgres;
 /// receiving the events of grains on every node. A reminder job that fires after the kill reaches
 /// every member once (Hangfire's job store shared in PostgreSQL).
 /// </summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class PostgresClusterTests(ITestOutputHelper output)
 {
     private const string Password = "cluster-test-password";
@@ -31,7 +32,7 @@ public sealed class PostgresClusterTests(ITestOutputHelper output)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync("cluster");
         // Reminders also go to an SMS gateway stand-in, which counts every POST: a reminder sent twice would show.
-        await using var gateway = new Activities.WebhookReceiver();
+        await using var gateway = new WebhookReceiver();
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         string[] settings =
         [

@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Grid.Tests.Postgres;
 
 /// <summary>The node executable on the postgres profile: the migrate verb and the start-up refusals.</summary>
+[Trait("Tier", "EndToEnd")]
 public sealed class PostgresNodeTests
 {
     private static async Task<(int Exit, string Output)> Run(params string[] args)

@@ -10,6 +10,7 @@ namespace Grid.Tests.Postgres;
 
 /// <summary>The node on the postgres profile really keeps everything in PostgreSQL.</summary>
 [Collection(PostgresGridHostCollection.Name)]
+[Trait("Tier", "Integration")]
 public sealed class PostgresProfileTests(PostgresGridHost host)
 {
     [Fact]
@@ -34,6 +35,7 @@ public sealed class PostgresProfileTests(PostgresGridHost host)
     }
 }
 
+[Trait("Tier", "Integration")]
 public sealed class PostgresSchemaTests
 {
     [Fact]

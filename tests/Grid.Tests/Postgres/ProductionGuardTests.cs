@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Grid.Tests.Postgres;
 
+[Trait("Tier", "Unit")]
 public sealed class ProductionGuardTests
 {
     private static readonly Dictionary<string, string?> Good = new()

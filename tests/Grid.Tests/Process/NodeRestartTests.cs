@@ -5,6 +5,7 @@ using System.Text.Json;
 
 namespace Grid.Tests.Process;
 
+[Trait("Tier", "EndToEnd")]
 public class NodeRestartTests
 {
     private const string Password = "restart-test-password";

@@ -2,6 +2,7 @@ using Grid.Api.Import;
 
 namespace Grid.Tests.Rules;
 
+[Trait("Tier", "Unit")]
 public class CsvTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Grid.Contracts;
 
 namespace Grid.Tests.Rules;
 
+[Trait("Tier", "Unit")]
 public class GridCodesTests
 {
     [Theory]
@@ -63,6 +64,7 @@ public class GridCodesTests
         Assert.Null(OrganCodes.Error("91350100M000100Y43"));
 }
 
+[Trait("Tier", "Unit")]
 public class PersonalDataTests
 {
     [Theory]
@@ -105,6 +107,7 @@ public class PersonalDataTests
         Assert.Equal(valid, PersonalData.IsMobile(phone));
 }
 
+[Trait("Tier", "Unit")]
 public class GeometryTests
 {
     private static readonly GeoPoint[] Square =

@@ -11,6 +11,7 @@ public sealed class AuditTests(GridHost host) : AuditSuite(host);
 [Collection(PostgresGridHostCollection.Name)]
 public sealed class AuditTestsOnPostgres(PostgresGridHost host) : AuditSuite(host);
 
+[Trait("Tier", "Integration")]
 public abstract class AuditSuite(GridHost host)
 {
     private async Task<JsonElement[]> Audit(string query) =>

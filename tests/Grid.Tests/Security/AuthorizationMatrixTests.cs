@@ -16,6 +16,7 @@ namespace Grid.Tests.Security;
 /// requirement or AllowAnonymous, fails this test: nothing new ships without a decided policy.
 /// </summary>
 [Collection(GridHostCollection.Name)]
+[Trait("Tier", "Integration")]
 public partial class AuthorizationMatrixTests(GridHost host)
 {
     private const string Admin = "root", Committee = "committee-a", Scheduler = "scheduler-a", Worker = "worker-a1", Member = "member-a";

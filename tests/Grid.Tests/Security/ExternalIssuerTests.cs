@@ -60,6 +60,7 @@ public sealed class FakeIdentityProvider : IAsyncDisposable
     }
 }
 
+[Trait("Tier", "Integration")]
 public class ExternalIssuerTests
 {
     private sealed class Host(string data, string authority) : WebApplicationFactory<Program>
@@ -100,7 +101,7 @@ public class ExternalIssuerTests
         var committee = As(idp.Token("grid", ("preferred_username", "zhang.san"), ("name", "张三"), ("grid_role", "committee"), ("grid_community", mine)));
         var communities = await committee.GetFromJsonAsync<JsonElement[]>("/api/communities");
         Assert.Equal([mine], communities!.Select(c => c.GetProperty("definition").GetProperty("code").GetString()));
-        await Grid.Tests.Api.ProblemAssert.Is(await committee.GetAsync($"/api/communities/{other}"), 403);
+        await ProblemAssert.Is(await committee.GetAsync($"/api/communities/{other}"), 403);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await As(idp.Token("someone-else", ("preferred_username", "x"), ("grid_role", "admin"))).GetAsync("/api/communities")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await As(idp.Token("grid", ("preferred_username", "x"), ("grid_role", "emperor"))).GetAsync("/api/communities")).StatusCode);

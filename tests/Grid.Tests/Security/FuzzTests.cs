@@ -17,6 +17,7 @@ namespace Grid.Tests.Security;
 /// failure replays.
 /// </summary>
 [Collection(GridHostCollection.Name)]
+[Trait("Tier", "Integration")]
 public partial class FuzzTests(GridHost host)
 {
     private const int RequestsPerEndpoint = 40;

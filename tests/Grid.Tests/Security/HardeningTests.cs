@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Grid.Tests.Security;
 
 [Collection(GridHostCollection.Name)]
+[Trait("Tier", "Integration")]
 public class HardeningTests(GridHost host)
 {
     [Fact]
@@ -84,6 +85,7 @@ public class HardeningTests(GridHost host)
     }
 }
 
+[Trait("Tier", "Integration")]
 public class RateLimitTests
 {
     private sealed class TightHost(string data) : WebApplicationFactory<Program>

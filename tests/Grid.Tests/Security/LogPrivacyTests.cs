@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Grid.Tests.Security;
 
+[Trait("Tier", "Integration")]
 public class LogPrivacyTests
 {
     private const string AdminPassword = "log-privacy-admin";

@@ -14,6 +14,7 @@ namespace Grid.Tests.Storage;
 /// The connections Orleans' grain storage gets on the embedded profile: the provider's own statements
 /// (read from OrleansQuery) with parameters bound as the provider binds them, through the data source.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class SqliteGrainStorageDataSourceTests
 {
     private readonly GridOptions grid = new() { DataDirectory = TestData.TempDirectory("grain-storage") };

@@ -9,6 +9,7 @@ namespace Grid.Tests.Storage;
 /// share a batch it holds the writer's thread in a first write until they are queued, so what it
 /// counts does not depend on timing.
 /// </summary>
+[Trait("Tier", "Integration")]
 public sealed class SqliteWriterTests : IDisposable
 {
     private readonly string connectionString;

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace Grid.Tests.Browser;
+namespace Grid.Tests.Testing;
 
 /// <summary>Small but real PNG images, made in the test (no binary fixtures in the repository).</summary>
 public static class TestPng

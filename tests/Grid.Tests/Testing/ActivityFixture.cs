@@ -4,13 +4,12 @@ using System.Net;
 using System.Text.Json;
 using Grid.Contracts;
 using Grid.Grains.Activities;
-using Grid.Tests.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Grid.Tests.Activities;
+namespace Grid.Tests.Testing;
 
 /// <summary>
 /// Two real silos (two nodes) on one SQLite file (PostgreSQL in <see cref="PostgresActivityClusterFixture"/>),

@@ -3,10 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Grid.Contracts;
-using Grid.Tests.Process;
 using Microsoft.Playwright;
 
-namespace Grid.Tests.Browser;
+namespace Grid.Tests.Testing;
 
 /// <summary>
 /// The node executable as a real process (a real Kestrel serving the static pages exactly as in

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 
-namespace Grid.Tests.Live;
+namespace Grid.Tests.Testing;
 
 /// <summary>A SignalR client of the command hub that keeps every message it receives, for assertions.</summary>
 public sealed class LiveProbe : IAsyncDisposable

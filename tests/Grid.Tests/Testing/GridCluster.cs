@@ -4,22 +4,29 @@ using Grid.Grains.Issues;
 using Grid.Silo.Hosting;
 using Grid.Silo.Storage;
 using Grid.Silo.Storage.Postgres;
-using Grid.Tests.Postgres;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.TestingHost;
 
-namespace Grid.Tests.Grains;
+namespace Grid.Tests.Testing;
 
 /// <summary>Where the grains of a test cluster persist: one of Grid's storage profiles, with its own schema scripts.</summary>
 public abstract class TestStorage : IAsyncDisposable
 {
     public abstract string Profile { get; }
 
-    /// <summary>Grain storage and the issue ledger of this profile, registered on a silo.</summary>
-    public abstract void ConfigureSilo(ISiloBuilder silo);
+    /// <summary>Grid's grains on a silo, their state and issue ledger in this storage.</summary>
+    public void ConfigureSilo(ISiloBuilder silo)
+    {
+        ConfigureLocation(silo.Services);
+        silo.AddGridGrains(Profile);
+    }
+
+    /// <summary>Where this storage is: the options its profile reads (a data directory, a connection string).</summary>
+    protected abstract void ConfigureLocation(IServiceCollection services);
 
     public abstract IIssueLedger Ledger { get; }
 
@@ -61,12 +68,10 @@ public sealed class SqliteTestStorage : TestStorage
 
     public override IIssueLedger Ledger { get; }
 
-    public override void ConfigureSilo(ISiloBuilder silo)
+    protected override void ConfigureLocation(IServiceCollection services)
     {
         var directory = DataDirectory;
-        silo.Services.Configure<GridOptions>(o => o.DataDirectory = directory);
-        silo.Services.AddSingleton<IIssueLedger, SqliteIssueLedger>();
-        silo.AddGridSqliteStorage();
+        services.Configure<GridOptions>(o => o.DataDirectory = directory);
     }
 
     public override async Task<long> CountStateRows(string? stateName = null, string? key = null)
@@ -125,13 +130,10 @@ public sealed class PostgresTestStorage(string connectionString, bool ownsDataba
 
     public override IIssueLedger Ledger => new PostgresIssueLedger(data);
 
-    public override void ConfigureSilo(ISiloBuilder silo)
+    protected override void ConfigureLocation(IServiceCollection services)
     {
         var connection = ConnectionString;
-        silo.Services.Configure<PostgresOptions>(o => o.ConnectionString = connection);
-        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connection));
-        silo.Services.AddSingleton<IIssueLedger, PostgresIssueLedger>();
-        silo.AddGridPostgresStorage();
+        services.Configure<PostgresOptions>(o => o.ConnectionString = connection);
     }
 
     public override async Task<long> CountStateRows(string? stateName = null, string? key = null)
@@ -200,10 +202,11 @@ public sealed class GridCluster : IAsyncDisposable
         if (serviceId is not null) builder.Options.ServiceId = serviceId;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.Services.AddSingleton(clock ?? TimeProvider.System);
-            silo.Services.AddSingleton<ILiveEvents>(live ?? new RecordingLiveEvents());
-            silo.Services.AddOptions<IssueOptions>().Configure(o => issues?.Invoke(o));
             storage.ConfigureSilo(silo);
+            // The test's clock, and its recorder in place of the live fan-out: a test cluster has no nodes to send to.
+            silo.Services.RemoveAll<TimeProvider>().AddSingleton(clock ?? TimeProvider.System);
+            silo.Services.RemoveAll<ILiveEvents>().AddSingleton(live ?? new RecordingLiveEvents());
+            silo.Services.AddOptions<IssueOptions>().Configure(o => issues?.Invoke(o));
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -220,34 +223,6 @@ public sealed class GridCluster : IAsyncDisposable
         await Cluster.DisposeAsync();
         await Storage.DisposeAsync();
     }
-}
-
-/// <summary>A fixture holding one cluster for the tests of a class.</summary>
-public interface IGridClusterFixture
-{
-    GridCluster Silo { get; }
-}
-
-/// <summary>One cluster shared by the grain tests of a class; each test uses its own community.</summary>
-public abstract class ClusterFixture : IGridClusterFixture, IAsyncLifetime
-{
-    public GridCluster Silo { get; private set; } = null!;
-
-    protected abstract Task<TestStorage> Storage();
-
-    public async Task InitializeAsync() => Silo = await GridCluster.StartAsync(await Storage());
-
-    public async Task DisposeAsync() => await Silo.DisposeAsync();
-}
-
-public sealed class SqliteClusterFixture : ClusterFixture
-{
-    protected override Task<TestStorage> Storage() => Task.FromResult(TestStorage.Sqlite(TestData.TempDirectory("grains")));
-}
-
-public sealed class PostgresClusterFixture : ClusterFixture
-{
-    protected override Task<TestStorage> Storage() => TestStorage.Postgres("grains");
 }
 
 /// <summary>Keeps every live event a grain published, for assertions.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Grid.Tests.Process;
+namespace Grid.Tests.Testing;
 
 /// <summary>The node executable (Grid.Silo.dll, built beside the tests) run as a real OS process.</summary>
 public sealed class NodeProcess : IAsyncDisposable

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Grid.Tests.Postgres;
+namespace Grid.Tests.Testing;
 
 /// <summary>
 /// The PostgreSQL server the tests use: tests/run.sh starts one and names it in GRID_TEST_POSTGRES.

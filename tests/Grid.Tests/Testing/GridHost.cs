@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Grid.Tests.Api;
+namespace Grid.Tests.Testing;
 
 /// <summary>
 /// The real node (Program) in-process: Orleans silo, storage (the embedded profile's SQLite
@@ -174,7 +174,7 @@ public sealed class PostgresGridHost : GridHost
 {
     public string ConnectionString { get; private set; } = "";
 
-    protected override async Task PrepareStorage() => ConnectionString = await Postgres.TestPostgres.CreateDatabaseAsync("api");
+    protected override async Task PrepareStorage() => ConnectionString = await TestPostgres.CreateDatabaseAsync("api");
 
     protected override void ConfigureProfile(IWebHostBuilder builder)
     {
@@ -184,7 +184,7 @@ public sealed class PostgresGridHost : GridHost
         builder.UseSetting("Grid:AdvertisedAddress", "127.0.0.1");
     }
 
-    protected override Task DropStorage() => Postgres.TestPostgres.DropDatabaseAsync(ConnectionString);
+    protected override Task DropStorage() => TestPostgres.DropDatabaseAsync(ConnectionString);
 
     public override string AuditTable => "audit_log";
 
@@ -207,26 +207,4 @@ public sealed class PostgresGridHostCollection : ICollectionFixture<PostgresGrid
 public sealed class GridHostCollection : ICollectionFixture<GridHost>
 {
     public const string Name = "grid host";
-}
-
-/// <summary>Assertions on RFC 7807 answers.</summary>
-public static class ProblemAssert
-{
-    public static async Task<JsonElement> Is(HttpResponseMessage response, int status)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonDocument.Parse(body).RootElement;
-        Assert.Equal(status, problem.GetProperty("status").GetInt32());
-        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("title").GetString()));
-        return problem;
-    }
-
-    public static async Task<JsonElement> NamesField(HttpResponseMessage response, string field)
-    {
-        var problem = await Is(response, 400);
-        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for '{field}' in {problem}");
-        return problem;
-    }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Grid.Contracts;
 
-namespace Grid.Tests;
+namespace Grid.Tests.Testing;
 
 /// <summary>Small, valid directory data for tests; each call gives a fresh community so tests don't meet.</summary>
 public static class TestData

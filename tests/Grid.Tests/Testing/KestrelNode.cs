@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Grid.Tests.Live;
+namespace Grid.Tests.Testing;
 
 /// <summary>
 /// The real node (Program) in this process, served by a real Kestrel on a loopback port, so

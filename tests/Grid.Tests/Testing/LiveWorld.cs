@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using Grid.Contracts;
 
-namespace Grid.Tests.Live;
+namespace Grid.Tests.Testing;
 
 /// <summary>A community, its cells, its committee and a grid worker, all made through a node's API.</summary>
 public static class LiveWorld
