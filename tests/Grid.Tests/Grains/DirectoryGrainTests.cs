@@ -28,9 +28,9 @@ public abstract class DirectoryGrainSuite(IGridClusterFixture fixture)
     public async Task A_household_survives_deactivation_because_it_is_read_back_from_storage()
     {
         var cell = await NewCell();
-        var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["练溪花园1幢1单元101室"]))[0];
-        var created = await Grains.GetGrain<IHouseholdGrain>(id).Create(TestData.Household(cell), "test");
-        Assert.Equal(CreateOutcome.Created, created.Outcome);
+        var created = await Grains.Registrations().RegisterHousehold(TestData.Household(cell), "test");
+        Assert.Equal(OutcomeKind.Created, created.Kind);
+        var id = created.Value!.Id;
 
         await fixture.Silo.Cluster.DeactivateAsync(Grains.GetGrain<IHouseholdGrain>(id));
         await fixture.Silo.Cluster.WaitForDeactivationAsync(Grains.GetGrain<IHouseholdGrain>(id));
@@ -101,26 +101,21 @@ public abstract class DirectoryGrainSuite(IGridClusterFixture fixture)
         var grain = Grains.GetGrain<IGridCellGrain>(cell);
         var first = await grain.ClaimHouseholdIds(["1幢101室", "1幢102室"]);
         var again = await grain.ClaimHouseholdIds(["1幢102室", "1幢103室"]);
-        Assert.Equal($"{cell}-0001", first[0]);
+        Assert.Equal($"{cell}-0001", first[0].Value);
         Assert.Equal(first[1], again[0]);
-        Assert.Equal($"{cell}-0003", again[1]);
+        Assert.Equal($"{cell}-0003", again[1].Value);
         Assert.Equal(3, (await grain.Get())!.HouseholdCount);
     }
 
     [Fact]
-    public async Task Creating_a_household_again_is_idempotent_and_different_data_is_a_conflict()
+    public async Task A_household_refuses_a_definition_for_another_cell()
     {
         var cell = await NewCell();
-        var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["2幢201室"]))[0];
-        var household = Grains.GetGrain<IHouseholdGrain>(id);
-        var definition = TestData.Household(cell, "2幢201室");
-        Assert.Equal(CreateOutcome.Created, (await household.Create(definition, "a")).Outcome);
-        // An equal definition built separately (new arrays) is the same household.
-        Assert.Equal(CreateOutcome.AlreadyExists, (await household.Create(TestData.Household(cell, "2幢201室"), "b")).Outcome);
-        var other = definition with { Tags = [HouseholdTags.Hardship] };
-        var conflict = await household.Create(other, "c");
-        Assert.Equal(CreateOutcome.Conflict, conflict.Outcome);
-        Assert.Equal("a", conflict.Record.CreatedBy);
+        var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["3幢301室"]))[0];
+        var elsewhere = TestData.Household(GridCodes.CommunityOf(cell) + "002", "3幢301室");
+        var refused = await Grains.Household(id).Create(elsewhere, "test");
+        Assert.Equal((OutcomeKind.Invalid, "cellCode"), (refused.Kind, refused.Field));
+        Assert.Null(await Grains.Household(id).Get());
     }
 
     [Fact]
@@ -130,15 +125,14 @@ public abstract class DirectoryGrainSuite(IGridClusterFixture fixture)
         var community = GridCodes.CommunityOf(cell);
         var organ = TestData.OrganCode("11330503MB" + Random.Shared.Next(1_000_000, 9_999_999));
         await Grains.GetGrain<IOrganGrain>(organ).Define(new OrganDefinition { Code = organ, Name = "南浔区民政局", MembersRequired = 5 });
-        var id = (await Grains.GetGrain<ICommunityGrain>(community).ClaimMemberIds(["13900000001"]))[0];
-        Assert.Equal($"{community}M00001", id);
-
-        var result = await Grains.GetGrain<IPartyMemberGrain>(id).Create(new MemberDefinition
+        var result = await Grains.Registrations().RegisterMember(new MemberDefinition
         {
             Name = "李红", Phone = "13900000001", CommunityCode = community, Branch = "第一党支部", OrganCode = organ, CellCode = cell,
         });
 
-        Assert.Equal(CreateOutcome.Created, result.Outcome);
+        Assert.Equal(OutcomeKind.Created, result.Kind);
+        var id = result.Value!.Id;
+        Assert.Equal($"{community}M00001", id);
         Assert.Contains(id, (await Grains.GetGrain<IGridCellGrain>(cell).Get())!.MemberIds);
         Assert.Contains(id, (await Grains.GetGrain<IOrganGrain>(organ).Get())!.MemberIds);
         Assert.Contains(organ, await Grains.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey).OrganCodes());
