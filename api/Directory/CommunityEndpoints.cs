@@ -31,18 +31,18 @@ public static class CommunityEndpoints
 
     private static async Task<Results<Ok<CommunityView>, ValidationProblem, ProblemHttpResult>> Get(string code, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
+        if (CommunityCode.Error(code) is { } error) return Problem.Invalid("code", error);
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区 {code} 不在您的管辖范围内。");
         var view = await grains.GetGrain<ICommunityGrain>(code).Get();
-        return view is null ? Problem.NotFound($"No community {code}.") : TypedResults.Ok(view);
+        return view is null ? Problem.NotFound($"社区 {code} 不存在。") : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<CommunityView>, ValidationProblem>> Define(string code, CommunityRequest? request, IGrainFactory grains)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", GridCodes.CommunityCodeError(code));
+        errors.Id<CommunityCode>("code", code);
         errors.Text("name", request?.Name, 50);
-        errors.AddIf(request?.Kind is not (null or "社区" or "村"), "kind", "must be 社区 or 村.");
+        errors.AddIf(request?.Kind is not (null or "社区" or "村"), "kind", "须为“社区”或“村”。");
         errors.Text("township", request?.Township, 50, required: false);
         var centre = RequestValidation.Point(request?.Centre, "centre", errors);
         errors.Text("serviceCentreAddress", request?.ServiceCentreAddress, 200, required: false);
@@ -64,19 +64,19 @@ public static class CommunityEndpoints
 
     private static async Task<Results<Ok<List<CellView>>, ValidationProblem, ProblemHttpResult>> Cells(string code, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
+        if (CommunityCode.Error(code) is { } error) return Problem.Invalid("code", error);
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区 {code} 不在您的管辖范围内。");
         var community = await grains.GetGrain<ICommunityGrain>(code).Get();
-        if (community is null) return Problem.NotFound($"No community {code}.");
+        if (community is null) return Problem.NotFound($"社区 {code} 不存在。");
         var cells = await Task.WhenAll(community.CellCodes.Select(c => grains.GetGrain<IGridCellGrain>(c).Get()));
         return TypedResults.Ok(cells.OfType<CellView>().ToList());
     }
 
     private static async Task<Results<Ok<CellView>, ValidationProblem, ProblemHttpResult>> Cell(string code, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CellCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanSeeCell(code)) return Problem.Forbidden($"Cell {code} is outside your scope.");
+        if (CellCode.Error(code) is { } error) return Problem.Invalid("code", error);
+        if (!caller.CanSeeCell(code)) return Problem.Forbidden($"网格 {code} 不在您的管辖范围内。");
         var cell = await grains.GetGrain<IGridCellGrain>(code).Get();
-        return cell is null ? Problem.NotFound($"No cell {code}.") : TypedResults.Ok(cell);
+        return cell is null ? Problem.NotFound($"网格 {code} 不存在。") : TypedResults.Ok(cell);
     }
 }

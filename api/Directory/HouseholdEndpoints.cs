@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Grid.Api.Auth;
 using Grid.Api.Problems;
 using Grid.Contracts;
@@ -9,51 +8,35 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Grid.Api.Directory;
 
-public static partial class HouseholdEndpoints
+public static class HouseholdEndpoints
 {
-    [GeneratedRegex(@"^\d{15}-\d{4,6}$")]
-    private static partial Regex HouseholdIdPattern();
-
     public static void MapHouseholdEndpoints(this IEndpointRouteBuilder api)
     {
         var households = api.MapGroup("/households").WithTags("Directory");
         households.MapPost("/", Create)
             .RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee, Roles.GridWorker))
+            .Produces<HouseholdResponse>(StatusCodes.Status201Created).Produces<HouseholdResponse>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Register a household. Idempotent on cell and address: a retry answers 200 with the same household.");
         households.MapGet("/{id}", Get).WithSummary("One household; residents' personal data is masked for roles that do not need it.");
     }
 
-    private static async Task<Results<Created<HouseholdResponse>, Ok<HouseholdResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        HouseholdRequest? request, IGrainFactory grains, Caller caller)
+    private static async Task<IResult> Create(HouseholdRequest? request, IGrainFactory grains, Caller caller)
     {
         var errors = new FieldErrors();
         var definition = RequestValidation.Validate(request, errors);
         if (definition is null) return errors.ToProblem();
-        if (!caller.CanEditHouseholds(definition.CellCode)) return Problem.Forbidden($"You may not register households in cell {definition.CellCode}.");
-
-        var cell = grains.GetGrain<IGridCellGrain>(definition.CellCode);
-        if (await cell.Get() is not { } view) return Problem.Invalid("cellCode", $"No cell {definition.CellCode}.");
-        if (definition.Location is { } at && GeoDistance.ToRingMeters(at, view.Definition.Boundary) > GeoDistance.CellToleranceMeters)
-            return Problem.Invalid("location", $"The position is outside cell {definition.CellCode}.");
-        var id = (await cell.ClaimHouseholdIds([definition.Address]))[0];
-        var result = await grains.GetGrain<IHouseholdGrain>(id).Create(definition, caller.Username);
-        var body = HouseholdResponse.For(result.Record, caller);
-        return result.Outcome switch
-        {
-            CreateOutcome.Created => TypedResults.Created($"/api/households/{id}", body),
-            CreateOutcome.AlreadyExists => TypedResults.Ok(body),
-            _ => Problem.Conflict($"A different household is already registered at '{definition.Address}' in cell {definition.CellCode}.",
-                new Dictionary<string, object?> { ["householdId"] = id }),
-        };
+        if (!caller.CanEditHouseholds(definition.CellCode)) return Problem.Forbidden($"您无权在网格 {definition.CellCode} 登记住户。");
+        return Registered.Household(await grains.Registrations().RegisterHousehold(definition, caller.Username), caller);
     }
 
     private static async Task<Results<Ok<HouseholdResponse>, ValidationProblem, ProblemHttpResult>> Get(string id, IGrainFactory grains, Caller caller)
     {
-        if (!HouseholdIdPattern().IsMatch(id) || !GridCodes.IsCellCode(id[..15]))
-            return Problem.Invalid("id", "A household id is a 15-digit cell code, '-' and a number, e.g. 330503101001001-0001.");
+        var errors = new FieldErrors();
+        if (errors.Id<HouseholdId>("id", id) is not { } household) return errors.ToProblem();
         // The id names the cell, so scope is checked before the household is loaded: no existence leaks.
-        if (!caller.CanSeeCell(id[..15])) return Problem.Forbidden($"Household {id} is outside your scope.");
-        var household = await grains.GetGrain<IHouseholdGrain>(id).Get();
-        return household is null ? Problem.NotFound($"No household {id}.") : TypedResults.Ok(HouseholdResponse.For(household, caller));
+        if (!caller.CanSeeCell(household.Cell.Value)) return Problem.Forbidden($"住户 {household} 不在您的管辖范围内。");
+        var record = await grains.Household(household).Get();
+        return record is null ? Problem.NotFound($"住户 {household} 不存在。") : TypedResults.Ok(HouseholdResponse.For(record, caller));
     }
 }

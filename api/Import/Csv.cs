@@ -61,7 +61,7 @@ public static class Csv
                     break;
             }
         }
-        if (quoted) throw new FormatException($"Line {recordLine}: a quoted field is not closed.");
+        if (quoted) throw new FormatException($"第 {recordLine} 行：引号内的字段没有闭合。");
         if (!atRecordStart)
         {
             fields.Add(field.ToString());
@@ -89,7 +89,7 @@ public sealed class CsvTable
         List<(int Line, string[] Fields)> records;
         try { records = Csv.Read(text).ToList(); }
         catch (FormatException e) { error = e.Message; return new CsvTable([], []); }
-        if (records.Count == 0) { error = "The CSV is empty: the first line must name the columns."; return new CsvTable([], []); }
+        if (records.Count == 0) { error = "CSV 为空：第一行须为列名。"; return new CsvTable([], []); }
 
         var header = records[0].Fields.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         var columns = new Dictionary<string, int>();
@@ -97,13 +97,13 @@ public sealed class CsvTable
         {
             if (!required.Contains(header[i]) && !optional.Contains(header[i]))
             {
-                error = $"Unknown column '{header[i]}'. Columns: {string.Join(", ", required)} (required), {string.Join(", ", optional)} (optional).";
+                error = $"未知的列「{header[i]}」。可用的列：{string.Join(", ", required)}（必填），{string.Join(", ", optional)}（可选）。";
                 return new CsvTable([], []);
             }
-            if (!columns.TryAdd(header[i], i)) { error = $"Column '{header[i]}' appears twice."; return new CsvTable([], []); }
+            if (!columns.TryAdd(header[i], i)) { error = $"列「{header[i]}」出现了两次。"; return new CsvTable([], []); }
         }
         var missing = required.Where(r => !columns.ContainsKey(r)).ToList();
-        if (missing.Count > 0) { error = $"Missing required column(s): {string.Join(", ", missing)}."; return new CsvTable([], []); }
+        if (missing.Count > 0) { error = $"缺少必填的列：{string.Join(", ", missing)}。"; return new CsvTable([], []); }
         return new CsvTable(columns, records.Skip(1).ToList());
     }
 

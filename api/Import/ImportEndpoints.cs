@@ -43,13 +43,19 @@ public static class ImportEndpoints
     }
 
     private static ProblemHttpResult Rejected(List<ImportRowError> errors, int rows) => TypedResults.Problem(
-        title: "Import rejected: nothing was applied",
-        detail: $"{errors.Select(e => e.Row).Distinct().Count()} of {rows} rows have errors; fix them and send the whole file again.",
+        title: "导入被拒绝：未做任何改动",
+        detail: $"{rows} 行中有 {errors.Select(e => e.Row).Distinct().Count()} 行有误；请改正后重新发送整个文件。",
         statusCode: StatusCodes.Status422UnprocessableEntity,
-        extensions: new Dictionary<string, object?> { ["rowErrors"] = errors.OrderBy(e => e.Row).Take(1000).ToList(), ["errorCount"] = errors.Count });
+        extensions: new Dictionary<string, object?>
+        {
+            ["code"] = "import.rejected", ["rowErrors"] = errors.OrderBy(e => e.Row).Take(1000).ToList(), ["errorCount"] = errors.Count,
+        });
 
     private static ProblemHttpResult Unreadable(string why) =>
-        TypedResults.Problem(title: "The file cannot be read", detail: why, statusCode: StatusCodes.Status400BadRequest);
+        TypedResults.Problem(title: "无法读取文件", detail: why, statusCode: StatusCodes.Status400BadRequest,
+            extensions: new Dictionary<string, object?> { ["code"] = "import.unreadable" });
+
+    private static string TooLarge => $"文件超过 {MaxBytes / 1024 / 1024} MiB。";
 
     private static async Task<string?> ReadBody(HttpRequest request)
     {
@@ -71,16 +77,16 @@ public static class ImportEndpoints
     private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportCells(HttpRequest http, IGrainFactory grains, Caller caller)
     {
         var text = await ReadBody(http);
-        if (text is null) return Unreadable($"The file is larger than {MaxBytes / 1024 / 1024} MiB.");
+        if (text is null) return Unreadable(TooLarge);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(text); }
-        catch (JsonException e) { return Unreadable($"Not valid JSON: {e.Message}"); }
+        catch (JsonException e) { return Unreadable($"不是有效的 JSON：{e.Message}"); }
         using var _ = doc;
         if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("type", out var type) ||
             type.ValueKind != JsonValueKind.String || type.GetString() != "FeatureCollection" ||
             !doc.RootElement.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
-            return Unreadable("Expected a GeoJSON FeatureCollection: {\"type\":\"FeatureCollection\",\"features\":[…]}.");
-        if (features.GetArrayLength() > MaxRows) return Unreadable($"At most {MaxRows} features per file.");
+            return Unreadable("应为 GeoJSON FeatureCollection：{\"type\":\"FeatureCollection\",\"features\":[…]}。");
+        if (features.GetArrayLength() > MaxRows) return Unreadable($"每个文件最多 {MaxRows} 个要素。");
 
         var errors = new List<ImportRowError>();
         var cells = new List<(int Row, string Code, string Name, ImmutableArray<GeoPoint> Ring)>();
@@ -93,26 +99,25 @@ public static class ImportEndpoints
             var code = Property(feature, "properties", "code");
             var name = Property(feature, "properties", "name");
             var rowErrors = new FieldErrors();
-            rowErrors.AddIfNotNull("properties.code", GridCodes.CellCodeError(code));
+            rowErrors.AddIfNotNull("properties.code", CellCode.Error(code));
             rowErrors.Text("properties.name", name, 50);
             var ring = PolygonRing(feature, rowErrors);
             if (code is not null && GridCodes.IsCellCode(code))
             {
-                if (seen.TryGetValue(code, out var first)) rowErrors.Add("properties.code", $"cell {code} already appears in feature {first}.");
+                if (seen.TryGetValue(code, out var first)) rowErrors.Add("properties.code", $"网格 {code} 已在第 {first} 个要素中出现。");
                 else seen[code] = row;
                 var communityCode = GridCodes.CommunityOf(code);
-                if (!caller.CanEditDirectoryOf(communityCode)) rowErrors.Add("properties.code", $"you may not define cells in community {communityCode}.");
+                if (!caller.CanEditDirectoryOf(communityCode)) rowErrors.Add("properties.code", $"您无权在社区 {communityCode} 划定网格。");
                 else
                 {
                     if (!communities.TryGetValue(communityCode, out var community))
                         communities[communityCode] = community = await grains.GetGrain<ICommunityGrain>(communityCode).Get();
-                    if (community is null) rowErrors.Add("properties.code", $"community {communityCode} does not exist; create it first.");
+                    if (community is null) rowErrors.Add("properties.code", $"社区 {communityCode} 不存在，请先建立社区。");
                     else if (ring.Length > 0 && ring.Max(p => GeoDistance.Meters(p, community.Definition.Centre)) > GeoDistance.CommunityRadiusMeters)
-                        rowErrors.Add("geometry.coordinates", $"the cell lies more than {GeoDistance.CommunityRadiusMeters / 1000:0} km from the centre of community {communityCode}; is it in the right community?");
+                        rowErrors.Add("geometry.coordinates", $"网格距社区 {communityCode} 中心超过 {GeoDistance.CommunityRadiusMeters / 1000:0} 公里，是否属于别的社区？");
                 }
             }
-            foreach (var (field, messages) in rowErrors.ToDictionary())
-                errors.AddRange(messages.Select(m => new ImportRowError(row, field, m)));
+            AddRowErrors(errors, row, rowErrors);
             if (!rowErrors.Any) cells.Add((row, code!, name!.Trim(), ring));
         }
         if (errors.Count > 0) return Rejected(errors, row + 1);
@@ -144,28 +149,28 @@ public static class ImportEndpoints
     {
         if (feature.ValueKind != JsonValueKind.Object || !feature.TryGetProperty("geometry", out var geometry) || geometry.ValueKind != JsonValueKind.Object)
         {
-            errors.Add("geometry", "is required.");
+            errors.Add("geometry", "必填。");
             return [];
         }
         if (!geometry.TryGetProperty("type", out var t) || t.ValueKind != JsonValueKind.String || t.GetString() != "Polygon")
         {
-            errors.Add("geometry.type", "must be Polygon.");
+            errors.Add("geometry.type", "须为 Polygon。");
             return [];
         }
         if (!geometry.TryGetProperty("coordinates", out var rings) || rings.ValueKind != JsonValueKind.Array || rings.GetArrayLength() == 0 ||
             rings[0].ValueKind != JsonValueKind.Array)
         {
-            errors.Add("geometry.coordinates", "must be an array of rings, each an array of [lng, lat] positions.");
+            errors.Add("geometry.coordinates", "须为环的数组，每个环是 [lng, lat] 坐标的数组。");
             return [];
         }
-        if (rings.GetArrayLength() > 1) errors.Add("geometry.coordinates", "holes are not supported: give only the outer ring.");
+        if (rings.GetArrayLength() > 1) errors.Add("geometry.coordinates", "不支持内环（洞）：只给出外环。");
         var ring = ImmutableArray.CreateBuilder<GeoPoint>();
         foreach (var position in rings[0].EnumerateArray())
         {
             if (position.ValueKind != JsonValueKind.Array || position.GetArrayLength() < 2 ||
                 position[0].ValueKind != JsonValueKind.Number || position[1].ValueKind != JsonValueKind.Number)
             {
-                errors.Add("geometry.coordinates", $"position {ring.Count} must be [lng, lat] numbers.");
+                errors.Add("geometry.coordinates", $"第 {ring.Count} 个坐标须为 [lng, lat] 数字。");
                 return [];
             }
             ring.Add(new GeoPoint(position[0].GetDouble(), position[1].GetDouble()));
@@ -183,49 +188,28 @@ public static class ImportEndpoints
     private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportHouseholds(HttpRequest http, IGrainFactory grains, Caller caller)
     {
         var text = await ReadBody(http);
-        if (text is null) return Unreadable($"The file is larger than {MaxBytes / 1024 / 1024} MiB.");
+        if (text is null) return Unreadable(TooLarge);
         var table = CsvTable.Parse(text, HouseholdRequired, HouseholdOptional, out var csvError);
         if (csvError is not null) return Unreadable(csvError);
-        if (table.Rows.Count > MaxRows) return Unreadable($"At most {MaxRows} rows per file.");
+        if (table.Rows.Count > MaxRows) return Unreadable($"每个文件最多 {MaxRows} 行。");
 
+        // Rows with the same cell and address are one household, one resident per row.
         var errors = new List<ImportRowError>();
         var groups = new Dictionary<(string Cell, string Address), (int Row, HouseholdRequest Request, List<ResidentRequest> Residents)>();
-        var cells = new Dictionary<string, ImmutableDictionary<string, string>?>();
-        var boundaries = new Dictionary<string, ImmutableArray<GeoPoint>>();
         foreach (var (line, fields) in table.Rows)
         {
             var rowErrors = new FieldErrors();
+            rowErrors.AddIf(fields.Length != table.Width, "row", $"有 {fields.Length} 个字段，表头有 {table.Width} 个。");
             var cell = table.Get(fields, "cell_code");
             var address = table.Get(fields, "address");
-            rowErrors.AddIf(fields.Length != table.Width, "row", $"has {fields.Length} fields, the header has {table.Width}.");
-            if (GridCodes.CellCodeError(cell) is { } codeError) rowErrors.Add("cell_code", codeError);
-            else if (!caller.CanEditHouseholds(cell)) rowErrors.Add("cell_code", $"you may not register households in cell {cell}.");
-            else
-            {
-                if (!cells.TryGetValue(cell, out var index))
-                {
-                    var grain = grains.GetGrain<IGridCellGrain>(cell);
-                    var view = await grain.Get();
-                    cells[cell] = index = view is null ? null : await grain.HouseholdIdsByAddress();
-                    if (view is not null) boundaries[cell] = view.Definition.Boundary;
-                }
-                if (index is null) rowErrors.Add("cell_code", $"no cell {cell}.");
-            }
+            if (GridId.TryParse<CellCode>(cell, out _) && !caller.CanEditHouseholds(cell)) rowErrors.Add("cell_code", $"您无权在网格 {cell} 登记住户。");
             var residentName = table.Get(fields, "resident_name");
             var resident = residentName.Length == 0 && table.Get(fields, "resident_phone").Length == 0 && table.Get(fields, "resident_id_number").Length == 0
                 ? null
                 : new ResidentRequest(residentName, NullIfEmpty(table.Get(fields, "resident_phone")), NullIfEmpty(table.Get(fields, "resident_id_number")), table.Get(fields, "resident_relation"));
             var tags = table.Get(fields, "tags").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            GeoPointRequest? location = null;
             var (lng, lat) = (table.Get(fields, "lng"), table.Get(fields, "lat"));
-            if (lng.Length > 0 || lat.Length > 0)
-            {
-                location = new GeoPointRequest(ParseDouble(lng), ParseDouble(lat));
-                rowErrors.AddIf(location.Lng is null || location.Lat is null, "lng/lat", "must both be decimal numbers.");
-                if (location is { Lng: { } x, Lat: { } y } && boundaries.TryGetValue(cell, out var ring) &&
-                    GeoDistance.ToRingMeters(new GeoPoint(x, y), ring) > GeoDistance.CellToleranceMeters)
-                    rowErrors.Add("lng/lat", $"the position is outside cell {cell}.");
-            }
+            var location = lng.Length > 0 || lat.Length > 0 ? new GeoPointRequest(ParseDouble(lng), ParseDouble(lat)) : null;
             var request = new HouseholdRequest(cell, address, resident is null ? [] : [resident], tags, location);
             RequestValidation.Validate(request, rowErrors);
 
@@ -237,50 +221,21 @@ public static class ImportEndpoints
                 }
                 else groups[(cell, address.Trim())] = (line, request, resident is null ? [] : [resident]);
             }
-            foreach (var (field, messages) in rowErrors.ToDictionary())
-                errors.AddRange(messages.Select(m => new ImportRowError(line, Column(field), m)));
+            AddRowErrors(errors, line, rowErrors);
         }
 
-        var definitions = new List<(int Row, HouseholdDefinition Definition, string? ExistingId)>();
-        foreach (var ((cell, address), group) in groups)
+        var households = new List<(int Row, HouseholdDefinition Definition)>();
+        foreach (var group in groups.Values)
         {
             var rowErrors = new FieldErrors();
-            var definition = RequestValidation.Validate(group.Request with { Residents = group.Residents }, rowErrors);
-            if (definition is null)
-            {
-                foreach (var (field, messages) in rowErrors.ToDictionary())
-                    errors.AddRange(messages.Select(m => new ImportRowError(group.Row, Column(field), m)));
-                continue;
-            }
-            string? existingId = null;
-            if (cells[cell]!.TryGetValue(definition.Address, out var id))
-            {
-                var existing = await grains.GetGrain<IHouseholdGrain>(id).Get();
-                if (existing is not null && !existing.Definition.SameAs(definition))
-                {
-                    errors.Add(new ImportRowError(group.Row, "address", $"household {id} is already registered at this address with different data."));
-                    continue;
-                }
-                existingId = existing is null ? null : id;
-            }
-            definitions.Add((group.Row, definition, existingId));
+            if (RequestValidation.Validate(group.Request with { Residents = group.Residents }, rowErrors) is { } definition) households.Add((group.Row, definition));
+            AddRowErrors(errors, group.Row, rowErrors);
         }
         if (errors.Count > 0) return Rejected(errors, table.Rows.Count);
 
-        var unchanged = definitions.Count(d => d.ExistingId is not null);
-        var toCreate = definitions.Where(d => d.ExistingId is null).ToList();
-        var created = 0;
-        foreach (var byCell in toCreate.GroupBy(d => d.Definition.CellCode))
-        {
-            var list = byCell.ToList();
-            var ids = await grains.GetGrain<IGridCellGrain>(byCell.Key).ClaimHouseholdIds([.. list.Select(d => d.Definition.Address)]);
-            await Parallel.ForEachAsync(list.Zip(ids), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (pair, _) =>
-            {
-                var result = await grains.GetGrain<IHouseholdGrain>(pair.Second).Create(pair.First.Definition, caller.Username);
-                if (result.Outcome == CreateOutcome.Created) Interlocked.Increment(ref created);
-            });
-        }
-        return TypedResults.Ok(new ImportReport(table.Rows.Count, created, 0, unchanged + (toCreate.Count - created)));
+        var registrations = grains.Registrations();
+        return await Apply(households, table.Rows.Count, "address",
+            (batch, checkOnly) => registrations.RegisterHouseholds(batch, caller.Username, checkOnly));
     }
 
     // ---- members ---------------------------------------------------------------------
@@ -291,10 +246,10 @@ public static class ImportEndpoints
     private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportMembers(HttpRequest http, IGrainFactory grains, Caller caller)
     {
         var text = await ReadBody(http);
-        if (text is null) return Unreadable($"The file is larger than {MaxBytes / 1024 / 1024} MiB.");
+        if (text is null) return Unreadable(TooLarge);
         var table = CsvTable.Parse(text, MemberRequired, MemberOptional, out var csvError);
         if (csvError is not null) return Unreadable(csvError);
-        if (table.Rows.Count > MaxRows) return Unreadable($"At most {MaxRows} rows per file.");
+        if (table.Rows.Count > MaxRows) return Unreadable($"每个文件最多 {MaxRows} 行。");
 
         var errors = new List<ImportRowError>();
         var members = new List<(int Row, MemberDefinition Definition)>();
@@ -302,17 +257,17 @@ public static class ImportEndpoints
         foreach (var (line, fields) in table.Rows)
         {
             var rowErrors = new FieldErrors();
-            rowErrors.AddIf(fields.Length != table.Width, "row", $"has {fields.Length} fields, the header has {table.Width}.");
+            rowErrors.AddIf(fields.Length != table.Width, "row", $"有 {fields.Length} 个字段，表头有 {table.Width} 个。");
             DateOnly? joined = null;
             var joinedText = table.Get(fields, "joined_party_on");
             if (joinedText.Length > 0)
             {
                 if (DateOnly.TryParseExact(joinedText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) joined = d;
-                else rowErrors.Add("joined_party_on", "must be a date written yyyy-MM-dd.");
+                else rowErrors.Add("joined_party_on", "须为 yyyy-MM-dd 格式的日期。");
             }
             var mobileText = table.Get(fields, "is_mobile").ToLowerInvariant();
             bool? isMobile = mobileText switch { "" or "false" or "0" or "否" => false, "true" or "1" or "是" => true, _ => null };
-            rowErrors.AddIf(isMobile is null, "is_mobile", "must be true/false (or 是/否).");
+            rowErrors.AddIf(isMobile is null, "is_mobile", "须为 true/false（或 是/否）。");
             var request = new MemberRequest(
                 table.Get(fields, "name"), table.Get(fields, "phone"), table.Get(fields, "community_code"), table.Get(fields, "branch"),
                 NullIfEmpty(table.Get(fields, "organ_code")), NullIfEmpty(table.Get(fields, "cell_code")), NullIfEmpty(table.Get(fields, "gender")),
@@ -321,47 +276,60 @@ public static class ImportEndpoints
             if (definition is not null)
             {
                 if (!caller.CanEditDirectoryOf(definition.CommunityCode))
-                    rowErrors.Add("community_code", $"you may not register members in community {definition.CommunityCode}.");
-                else await MemberEndpoints.CheckReferences(definition, grains, rowErrors);
+                    rowErrors.Add("community_code", $"您无权在社区 {definition.CommunityCode} 登记党员。");
                 if (phones.TryGetValue((definition.CommunityCode, definition.Phone), out var first))
-                    rowErrors.Add("phone", $"the same phone already appears on line {first} for this community.");
+                    rowErrors.Add("phone", $"同一社区的同一手机号已在第 {first} 行出现。");
                 else phones[(definition.CommunityCode, definition.Phone)] = line;
             }
-            foreach (var (field, messages) in rowErrors.ToDictionary())
-                errors.AddRange(messages.Select(m => new ImportRowError(line, Column(field), m)));
+            AddRowErrors(errors, line, rowErrors);
             if (!rowErrors.Any) members.Add((line, definition!));
-        }
-
-        // Members already registered under a phone must match the row, or the row is a conflict.
-        var known = new Dictionary<string, ImmutableDictionary<string, string>>();
-        var unchanged = 0;
-        var toCreate = new List<MemberDefinition>();
-        foreach (var (row, definition) in members)
-        {
-            if (!known.TryGetValue(definition.CommunityCode, out var byPhone))
-                known[definition.CommunityCode] = byPhone = await grains.GetGrain<ICommunityGrain>(definition.CommunityCode).MemberIdsByPhone();
-            if (byPhone.TryGetValue(definition.Phone, out var id) && await grains.GetGrain<IPartyMemberGrain>(id).Get() is { } existing)
-            {
-                if (existing.Definition.SameAs(definition)) unchanged++;
-                else errors.Add(new ImportRowError(row, "phone", $"member {id} is already registered with this phone, with different data."));
-                continue;
-            }
-            toCreate.Add(definition);
         }
         if (errors.Count > 0) return Rejected(errors, table.Rows.Count);
 
-        var created = 0;
-        foreach (var byCommunity in toCreate.GroupBy(d => d.CommunityCode))
+        var registrations = grains.Registrations();
+        return await Apply(members, table.Rows.Count, "phone", (batch, checkOnly) => registrations.RegisterMembers(batch, checkOnly));
+    }
+
+    // ---- applying --------------------------------------------------------------------
+
+    /// <summary>Rows sent to the registration grain at once: small enough that one call ends well within its timeout.</summary>
+    private const int Batch = 500;
+
+    /// <summary>
+    /// The registration grain checks every row first, writing nothing; a file with any refused row
+    /// is rejected whole. Only then are the same rows registered, through the same method.
+    /// </summary>
+    private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Apply<T, TRecord>(
+        List<(int Row, T Definition)> items, int rows, string conflictField,
+        Func<ImmutableArray<T>, bool, Task<ImmutableArray<Outcome<TRecord>>>> register)
+    {
+        async Task<List<(int Row, Outcome<TRecord> Outcome)>> Run(bool checkOnly)
         {
-            var list = byCommunity.ToList();
-            var ids = await grains.GetGrain<ICommunityGrain>(byCommunity.Key).ClaimMemberIds([.. list.Select(d => d.Phone)]);
-            await Parallel.ForEachAsync(list.Zip(ids), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (pair, _) =>
-            {
-                var result = await grains.GetGrain<IPartyMemberGrain>(pair.Second).Create(pair.First);
-                if (result.Outcome == CreateOutcome.Created) Interlocked.Increment(ref created);
-            });
+            var outcomes = new List<(int, Outcome<TRecord>)>(items.Count);
+            foreach (var chunk in items.Chunk(Batch))
+                outcomes.AddRange(chunk.Zip(await register([.. chunk.Select(c => c.Definition)], checkOnly), (c, o) => (c.Row, o)));
+            return outcomes;
         }
-        return TypedResults.Ok(new ImportReport(table.Rows.Count, created, 0, unchanged + (toCreate.Count - created)));
+        List<ImportRowError> Refused(List<(int Row, Outcome<TRecord> Outcome)> outcomes) =>
+            [.. outcomes.Where(o => !o.Outcome.Succeeded).Select(o => new ImportRowError(o.Row, Column(o.Outcome.Field ?? conflictField), o.Outcome.Message))];
+
+        var check = Refused(await Run(checkOnly: true));
+        if (check.Count > 0) return Rejected(check, rows);
+
+        var applied = await Run(checkOnly: false);
+        var created = applied.Count(o => o.Outcome.Kind == OutcomeKind.Created);
+        // Someone else registered the same key between the check and now: say which rows, and that the rest went in.
+        if (Refused(applied) is { Count: > 0 } late)
+            return TypedResults.Problem(title: "部分行未能导入", detail: $"已导入 {created} 条新记录；以下行在检查之后被他人登记了不同内容。",
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["code"] = "import.conflict", ["rowErrors"] = late, ["errorCount"] = late.Count });
+        return TypedResults.Ok(new ImportReport(rows, created, 0, applied.Count(o => o.Outcome.Kind == OutcomeKind.Done)));
+    }
+
+    private static void AddRowErrors(List<ImportRowError> errors, int row, FieldErrors rowErrors)
+    {
+        foreach (var (field, messages) in rowErrors.ToDictionary())
+            errors.AddRange(messages.Select(m => new ImportRowError(row, Column(field), m)));
     }
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
@@ -382,6 +350,7 @@ public static class ImportEndpoints
         "residents[0].phone" => "resident_phone",
         "residents[0].idNumber" => "resident_id_number",
         "residents[0].relation" => "resident_relation",
+        "location" => "lng/lat",
         _ => field,
     };
 }

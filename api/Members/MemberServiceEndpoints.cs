@@ -50,29 +50,29 @@ public static class MemberServiceEndpoints
         api.MapPut("/communities/{code}/point-rules", SetRules).WithTags("Members").WithSummary("Change the community's point rules (committee).");
     }
 
-    private static string? MemberIdError(string id) =>
-        id.Length is >= 18 and <= 20 && GridCodes.IsCommunityCode(id[..12]) && id[12] == 'M' && id[13..].All(char.IsAsciiDigit)
-            ? null : "A member id is a 12-digit community code, 'M' and a number, e.g. 330503101001M00001.";
-
-    private static async Task<(MemberRecord?, IResult?)> Load(string id, IGrainFactory grains)
+    /// <summary>The member named in the path, or the problem to answer: 400 for a malformed id, 404 for an unknown one.</summary>
+    private static async Task<(MemberId Id, MemberRecord? Member, IResult? Problem)> Load(string id, IGrainFactory grains)
     {
-        if (MemberIdError(id) is { } error) return (null, Problem.Invalid("id", error));
-        var member = await grains.GetGrain<IPartyMemberGrain>(id).Get();
-        return member is null ? (null, Problem.NotFound($"No member {id}.")) : (member, null);
+        var errors = new FieldErrors();
+        if (errors.Id<MemberId>("id", id) is not { } member) return (default, null, errors.ToProblem());
+        var record = await grains.Member(member).Get();
+        return record is null ? (member, null, Problem.NotFound($"党员 {member} 不存在。")) : (member, record, null);
     }
 
     private static async Task<IResult> Place(string id, PlacementRequest? request, IGrainFactory grains, Caller caller)
     {
-        var (member, problem) = await Load(id, grains);
+        var (memberId, member, problem) = await Load(id, grains);
         if (problem is not null) return problem;
-        if (!caller.CanEditDirectoryOf(member!.Definition.CommunityCode)) return Problem.Forbidden("Only the member's community committee places members.");
-        if (request?.CellCode is { } cell)
+        if (!caller.CanEditDirectoryOf(member!.Definition.CommunityCode)) return Problem.Forbidden("只有党员所在社区的党委可以安排其网格。");
+        CellCode? cell = null;
+        if (request?.CellCode is { } text)
         {
-            if (GridCodes.CellCodeError(cell) is { } error) return Problem.Invalid("cellCode", error);
-            if (GridCodes.CommunityOf(cell) != member.Definition.CommunityCode || await grains.GetGrain<IGridCellGrain>(cell).Get() is null)
-                return Problem.Invalid("cellCode", $"No cell {cell} in community {member.Definition.CommunityCode}.");
+            var errors = new FieldErrors();
+            cell = RequestValidation.CellIn(memberId.Community, text, "cellCode", errors);
+            if (errors.Any) return errors.ToProblem();
+            if (await grains.Cell(cell!.Value).Get() is null) return Problem.Invalid("cellCode", $"网格 {cell} 不存在。");
         }
-        var placed = await grains.GetGrain<IPartyMemberGrain>(id).Place(request?.CellCode, caller.Username);
+        var placed = await grains.Member(memberId).Place(cell, caller.Username);
         return TypedResults.Ok(MemberResponse.For(placed, caller));
     }
 
@@ -82,36 +82,36 @@ public static class MemberServiceEndpoints
 
     private static async Task<IResult> Standing(string id, IGrainFactory grains, Caller caller)
     {
-        var (member, problem) = await Load(id, grains);
+        var (memberId, member, problem) = await Load(id, grains);
         if (problem is not null) return problem;
-        if (!MaySeeStanding(caller, member!)) return Problem.Forbidden("Only the member, their committee and their grid worker see their standing.");
-        var grain = grains.GetGrain<IPartyMemberGrain>(id);
+        if (!MaySeeStanding(caller, member!)) return Problem.Forbidden("只有党员本人、所在社区党委和所在网格的网格员可查看其积分和任务。");
+        var grain = grains.Member(memberId);
         var s = await grain.Standing();
-        return TypedResults.Ok(new StandingResponse(id, s.PointsThisYear, s.PointsTotal, s.Stars, s.ServiceMinutes, s.Placements, s.Points,
-            s.AssignmentIds, await grain.LinkedHouseholds()));
+        return TypedResults.Ok(new StandingResponse(memberId.Value, s.PointsThisYear, s.PointsTotal, s.Stars, s.ServiceMinutes, s.Placements, s.Points,
+            s.AssignmentIds, [.. (await grain.LinkedHouseholds()).Select(h => h.Value)]));
     }
 
     private static async Task<IResult> Card(string id, IGrainFactory grains)
     {
-        var (member, problem) = await Load(id, grains);
+        var (memberId, member, problem) = await Load(id, grains);
         if (problem is not null) return problem;
         var d = member!.Definition;
-        var standing = await grains.GetGrain<IPartyMemberGrain>(id).Standing();
-        var organ = d.OrganCode is { } o ? (await grains.GetGrain<IOrganGrain>(o).Get())?.Definition.Name : null;
-        var cell = d.CellCode is { } c ? (await grains.GetGrain<IGridCellGrain>(c).Get())?.Definition.Name : null;
-        return TypedResults.Ok(new MemberCard(id, d.Name, d.Branch, standing.Stars, d.Pledges, organ, cell, d.IsMobile));
+        var standing = await grains.Member(memberId).Standing();
+        var organ = d.OrganCode is { } o ? (await grains.Organ(OrganCode.Parse(o)).Get())?.Definition.Name : null;
+        var cell = d.CellCode is { } c ? (await grains.Cell(CellCode.Parse(c)).Get())?.Definition.Name : null;
+        return TypedResults.Ok(new MemberCard(memberId.Value, d.Name, d.Branch, standing.Stars, d.Pledges, organ, cell, d.IsMobile));
     }
 
     private static async Task<IResult> ManualPoints(string id, HttpContext http, ManualPointsRequest? request, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (member, problem) = await Load(id, grains);
+        var (memberId, member, problem) = await Load(id, grains);
         if (problem is not null) return problem;
-        if (!caller.CanEditDirectoryOf(member!.Definition.CommunityCode)) return Problem.Forbidden("Only the member's community committee enters points by hand.");
+        if (!caller.CanEditDirectoryOf(member!.Definition.CommunityCode)) return Problem.Forbidden("只有党员所在社区的党委可以手工记分。");
         var errors = new FieldErrors();
-        errors.AddIf(request?.Points is not (>= -100 and <= 100) || request.Points == 0, "points", "must be a non-zero whole number from -100 to 100.");
+        errors.AddIf(request?.Points is not (>= -100 and <= 100) || request.Points == 0, "points", "须为 -100 到 100 之间的非零整数。");
         errors.Text("reason", request?.Reason, 200);
         var key = http.Request.Headers["Idempotency-Key"].ToString();
-        errors.AddIf(key.Length > 100, "Idempotency-Key", "must be at most 100 characters.");
+        errors.AddIf(key.Length > 100, "Idempotency-Key", "最多 100 个字符。");
         if (errors.Any) return errors.ToProblem();
         var entry = new PointsEntry
         {
@@ -119,20 +119,20 @@ public static class MemberServiceEndpoints
             SourceId = $"manual:{caller.Username}:{(key.Length > 0 ? key : Guid.NewGuid().ToString("N"))}",
             AtUtc = clock.GetUtcNow(), Rule = "manual", Points = request!.Points!.Value, Reason = request.Reason!.Trim(), Actor = caller.Username,
         };
-        var added = await grains.GetGrain<IPartyMemberGrain>(id).AwardPoints(entry);
-        return added ? TypedResults.Created($"/api/members/{id}/standing", entry) : TypedResults.Ok(entry);
+        var added = await grains.Member(memberId).AwardPoints(entry);
+        return added ? TypedResults.Created($"/api/members/{memberId}/standing", entry) : TypedResults.Ok(entry);
     }
 
     private static async Task<IResult> SetMobile(string id, MobileRequest? request, IGrainFactory grains, Caller caller)
     {
-        var (member, problem) = await Load(id, grains);
+        var (memberId, member, problem) = await Load(id, grains);
         if (problem is not null) return problem;
-        if (caller.MemberId != id && !caller.CanEditDirectoryOf(member!.Definition.CommunityCode)) return Problem.Forbidden("Only the member or their committee may change this.");
+        if (caller.MemberId != memberId.Value && !caller.CanEditDirectoryOf(member!.Definition.CommunityCode)) return Problem.Forbidden("只有党员本人或所在社区党委可以修改。");
         var errors = new FieldErrors();
-        errors.AddIf(request?.IsMobile is null, "isMobile", "is required.");
+        errors.AddIf(request?.IsMobile is null, "isMobile", "必填。");
         errors.Text("location", request?.Location, 100, required: request?.IsMobile == true);
         if (errors.Any) return errors.ToProblem();
-        return TypedResults.Ok(MemberResponse.For(await grains.GetGrain<IPartyMemberGrain>(id).SetMobile(request!.IsMobile!.Value, request.Location?.Trim() ?? ""), caller));
+        return TypedResults.Ok(MemberResponse.For(await grains.Member(memberId).SetMobile(request!.IsMobile!.Value, request.Location?.Trim() ?? ""), caller));
     }
 
     private static async Task<IResult> Link(string id, string householdId, IGrainFactory grains, Caller caller) => await SetLink(id, householdId, true, grains, caller);
@@ -141,81 +141,82 @@ public static class MemberServiceEndpoints
 
     private static async Task<IResult> SetLink(string id, string householdId, bool linked, IGrainFactory grains, Caller caller)
     {
-        var (member, problem) = await Load(id, grains);
+        var (memberId, member, problem) = await Load(id, grains);
         if (problem is not null) return problem;
-        if (householdId.Length < 16 || !GridCodes.IsCellCode(householdId[..15]) || await grains.GetGrain<IHouseholdGrain>(householdId).Get() is null)
-            return Problem.Invalid("householdId", $"No household {householdId}.");
-        var cell = householdId[..15];
-        if (GridCodes.CommunityOf(cell) != member!.Definition.CommunityCode) return Problem.Invalid("householdId", "The household is in another community.");
-        if (!caller.CanEditHouseholds(cell)) return Problem.Forbidden("Only the committee or the cell's grid worker link members to households.");
-        await grains.GetGrain<IPartyMemberGrain>(id).LinkHousehold(householdId, linked);
+        var errors = new FieldErrors();
+        if (errors.Id<HouseholdId>("householdId", householdId) is not { } household) return errors.ToProblem();
+        if (await grains.Household(household).Get() is null) return Problem.Invalid("householdId", $"住户 {household} 不存在。");
+        if (household.Cell.Community != memberId.Community) return Problem.Invalid("householdId", "该住户在另一个社区。");
+        if (!caller.CanEditHouseholds(household.Cell.Value)) return Problem.Forbidden("只有社区党委或该网格的网格员可以为党员联系住户。");
+        await grains.Member(memberId).LinkHousehold(household, linked);
         return TypedResults.NoContent();
     }
 
     private static async Task<IResult> Visit(string id, VisitRequest? request, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        if (id.Length < 16 || !GridCodes.IsCellCode(id[..15])) return Problem.Invalid("id", "A household id is a cell code, '-' and a number.");
-        var household = await grains.GetGrain<IHouseholdGrain>(id).Get();
-        if (household is null) return Problem.NotFound($"No household {id}.");
-        var linked = caller.MemberId is { } me && (await grains.GetGrain<IPartyMemberGrain>(me).LinkedHouseholds()).Contains(id);
-        if (!linked && !caller.CanEditHouseholds(id[..15])) return Problem.Forbidden("Only the grid worker, the committee or a member linked to the household logs visits.");
         var errors = new FieldErrors();
+        if (errors.Id<HouseholdId>("id", id) is not { } household) return errors.ToProblem();
+        if (await grains.Household(household).Get() is null) return Problem.NotFound($"住户 {household} 不存在。");
+        var linked = GridId.TryParse<MemberId>(caller.MemberId, out var me) && (await grains.Member(me).LinkedHouseholds()).Contains(household);
+        if (!linked && !caller.CanEditHouseholds(household.Cell.Value)) return Problem.Forbidden("只有网格员、社区党委或联系该户的党员可以记录走访。");
         errors.Text("note", request?.Note, 1000, multiline: true);
         if (errors.Any) return errors.ToProblem();
         var visit = new VisitRecord { AtUtc = clock.GetUtcNow(), By = caller.Username, Note = request!.Note!.Trim() };
-        await grains.GetGrain<IHouseholdGrain>(id).RecordVisit(visit);
-        return TypedResults.Created($"/api/households/{id}/visits", visit);
+        await grains.Household(household).RecordVisit(visit);
+        return TypedResults.Created($"/api/households/{household}/visits", visit);
     }
 
     private static async Task<IResult> Visits(string id, IGrainFactory grains, Caller caller)
     {
-        if (id.Length < 16 || !GridCodes.IsCellCode(id[..15])) return Problem.Invalid("id", "A household id is a cell code, '-' and a number.");
-        if (!caller.CanSeeCell(id[..15])) return Problem.Forbidden($"Household {id} is outside your scope.");
-        var household = await grains.GetGrain<IHouseholdGrain>(id).Get();
-        if (household is null) return Problem.NotFound($"No household {id}.");
-        return TypedResults.Ok(new HouseholdVisits(id, VisitRule.IntervalDays(household.Definition.Tags), await grains.GetGrain<IHouseholdGrain>(id).Visits()));
+        var errors = new FieldErrors();
+        if (errors.Id<HouseholdId>("id", id) is not { } household) return errors.ToProblem();
+        if (!caller.CanSeeCell(household.Cell.Value)) return Problem.Forbidden($"住户 {household} 不在您的管辖范围内。");
+        var record = await grains.Household(household).Get();
+        if (record is null) return Problem.NotFound($"住户 {household} 不存在。");
+        return TypedResults.Ok(new HouseholdVisits(household.Value, VisitRule.IntervalDays(record.Definition.Tags), await grains.Household(household).Visits()));
     }
 
     private static async Task<IResult> VisitsDue(string code, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CellCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanSeeCell(code)) return Problem.Forbidden($"Cell {code} is outside your scope.");
-        if (await grains.GetGrain<IGridCellGrain>(code).Get() is null) return Problem.NotFound($"No cell {code}.");
-        return TypedResults.Ok(await grains.GetGrain<IGridCellGrain>(code).VisitsDue());
+        var errors = new FieldErrors();
+        if (errors.Id<CellCode>("code", code) is not { } cell) return errors.ToProblem();
+        if (!caller.CanSeeCell(cell.Value)) return Problem.Forbidden($"网格 {cell} 不在您的管辖范围内。");
+        if (await grains.Cell(cell).Get() is null) return Problem.NotFound($"网格 {cell} 不存在。");
+        return TypedResults.Ok(await grains.Cell(cell).VisitsDue());
     }
 
     private static async Task<IResult> Leaderboard(string code, string? branch, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (branch is { Length: > 100 }) return Problem.Invalid("branch", "must be at most 100 characters.");
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (CommunityCode.Error(code) is { } error) return Problem.Invalid("code", error);
+        if (branch is { Length: > 100 }) return Problem.Invalid("branch", "最多 100 个字符。");
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区 {code} 不在您的管辖范围内。");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
         return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).Leaderboard(branch, 100));
     }
 
     private static async Task<IResult> Rules(string code, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (CommunityCode.Error(code) is { } error) return Problem.Invalid("code", error);
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区 {code} 不在您的管辖范围内。");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
         return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).PointRules());
     }
 
     private static async Task<IResult> SetRules(string code, PointRules? rules, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanEditDirectoryOf(code)) return Problem.Forbidden("Only the community committee sets its point rules.");
+        if (CommunityCode.Error(code) is { } error) return Problem.Invalid("code", error);
+        if (!caller.CanEditDirectoryOf(code)) return Problem.Forbidden("只有社区党委可以设置积分规则。");
         var errors = new FieldErrors();
-        if (rules is null) errors.Add("body", "Point rules are required.");
+        if (rules is null) errors.Add("body", "请提供积分规则。");
         else
         {
             foreach (var (field, value) in new[] { ("attendance", rules.Attendance), ("assignmentCompleted", rules.AssignmentCompleted),
                          ("issueClosed", rules.IssueClosed), ("serviceHour", rules.ServiceHour), ("absenceWithoutLeave", rules.AbsenceWithoutLeave) })
-                errors.AddIf(value is < -100 or > 100, field, "must be from -100 to 100.");
-            errors.AddIfNotNull("starThresholds", rules.StarThresholds.IsDefault ? "is required." : PointsLedger.ThresholdsError(rules.StarThresholds));
+                errors.AddIf(value is < -100 or > 100, field, "须在 -100 到 100 之间。");
+            errors.AddIfNotNull("starThresholds", rules.StarThresholds.IsDefault ? "必填。" : PointsLedger.ThresholdsError(rules.StarThresholds));
         }
         if (errors.Any) return errors.ToProblem();
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
         await grains.GetGrain<ICommunityGrain>(code).SetPointRules(rules!);
         return TypedResults.Ok(rules);
     }

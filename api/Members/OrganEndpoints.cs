@@ -27,104 +27,101 @@ public static class OrganEndpoints
     public static void MapOrganEndpoints(this IEndpointRouteBuilder api)
     {
         var organs = api.MapGroup("/organs/{code}").WithTags("Sinking down");
-        organs.MapPut("/roster", SetRoster).RequireAuthorization(p => p.RequireRole(Roles.Admin))
+        organs.MapPut("/roster", SetRoster).RequireAuthorization(p => p.RequireRole(Roles.Admin)).Produces<RosterResponse>()
             .WithSummary("The people the organ must send down (admin): [{name, phone}]. Registrations already made are kept.");
-        organs.MapGet("/roster", Roster).WithSummary("The roster with who has registered; ?unregistered=true lists those who have not.");
-        organs.MapPost("/communities/{communityCode}", RegisterWith).RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee))
+        organs.MapGet("/roster", Roster).Produces<RosterResponse>().WithSummary("The roster with who has registered; ?unregistered=true lists those who have not.");
+        organs.MapPost("/communities/{communityCode}", RegisterWith).RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee)).Produces<OrganFigures>()
             .WithSummary("单位报到: the organ registers with a community.");
         organs.MapPost("/registrations", Register).RequireAuthorization(p => p.RequireRole(Roles.Admin, Roles.Committee))
+            .Produces<MemberResponse>(StatusCodes.Status201Created).Produces<MemberResponse>()
             .WithSummary("个人报到: a person on the roster registers with a community; they become a member there (idempotent on phone).");
-        organs.MapGet("/figures", Figures).WithSummary("报到率: members required, on the roster, registered, placed, and service time.");
+        organs.MapGet("/figures", Figures).Produces<OrganFigures>().WithSummary("报到率: members required, on the roster, registered, placed, and service time.");
     }
 
-    private static async Task<OrganView?> Organ(string code, IGrainFactory grains) =>
-        OrganCodes.IsValid(code) ? await grains.GetGrain<IOrganGrain>(code).Get() : null;
-
     /// <summary>An organ's people are seen by admins and the committees of the communities it works with.</summary>
-    private static async Task<bool> MaySee(Caller caller, string code, IGrainFactory grains) =>
-        caller.IsAdmin || (caller.Role == Roles.Committee && (await grains.GetGrain<IOrganGrain>(code).Figures()).Communities.Contains(caller.CommunityCode!));
+    private static async Task<bool> MaySee(Caller caller, OrganCode organ, IGrainFactory grains) =>
+        caller.IsAdmin || (caller.Role == Roles.Committee && (await grains.Organ(organ).Figures()).Communities.Contains(caller.CommunityCode!));
 
-    private static async Task<Results<Ok<RosterResponse>, ValidationProblem, ProblemHttpResult>> SetRoster(string code, List<RosterLine?>? lines, IGrainFactory grains)
+    /// <summary>The organ named in the path, or the problem to answer: 400 for a malformed code, 404 for an unknown one.</summary>
+    private static async Task<(OrganCode? Organ, IResult? Problem)> Find(string code, IGrainFactory grains)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", OrganCodes.Error(code));
-        if (lines is null) errors.Add("body", "A list of {name, phone} is required.");
-        else if (lines.Count > MaxRoster) errors.Add("body", $"At most {MaxRoster} people.");
+        if (errors.Id<OrganCode>("code", code) is not { } organ) return (null, errors.ToProblem());
+        return await grains.Organ(organ).Get() is null ? (null, Problem.NotFound($"机关 {organ} 不存在。")) : (organ, null);
+    }
+
+    private static async Task<IResult> SetRoster(string code, List<RosterLine?>? lines, IGrainFactory grains)
+    {
+        var errors = new FieldErrors();
+        var organ = errors.Id<OrganCode>("code", code);
+        if (lines is null) errors.Add("body", "请提供名单：[{name, phone}]。");
+        else if (lines.Count > MaxRoster) errors.Add("body", $"最多 {MaxRoster} 人。");
         var phones = new HashSet<string>();
         for (var i = 0; lines is not null && i < Math.Min(lines.Count, MaxRoster); i++)
         {
             var line = lines[i];
             errors.Text($"[{i}].name", line?.Name, 50);
-            if (!PersonalData.IsMobile(line?.Phone)) errors.Add($"[{i}].phone", "must be a mainland mobile number.");
-            else if (!phones.Add(line!.Phone!)) errors.Add($"[{i}].phone", "appears twice.");
+            if (!PersonalData.IsMobile(line?.Phone)) errors.Add($"[{i}].phone", RequestValidation.MobileError);
+            else if (!phones.Add(line!.Phone!)) errors.Add($"[{i}].phone", "名单中重复出现。");
         }
         if (errors.Any) return errors.ToProblem();
-        if (await Organ(code, grains) is null) return Problem.NotFound($"No organ {code}.");
-        var organ = grains.GetGrain<IOrganGrain>(code);
-        await organ.SetRoster([.. lines!.Select(l => new RosterEntry { Name = l!.Name!.Trim(), Phone = l.Phone! })]);
-        return TypedResults.Ok(await View(organ, unregisteredOnly: false));
+        if (await grains.Organ(organ!.Value).Get() is null) return Problem.NotFound($"机关 {organ} 不存在。");
+        var grain = grains.Organ(organ.Value);
+        await grain.SetRoster([.. lines!.Select(l => new RosterEntry { Name = l!.Name!.Trim(), Phone = l.Phone! })]);
+        return TypedResults.Ok(await View(grain, unregisteredOnly: false));
     }
 
     private static async Task<RosterResponse> View(IOrganGrain organ, bool unregisteredOnly) =>
         new([.. (await organ.Roster()).Where(e => !unregisteredOnly || e.MemberId is null)
             .Select(e => new RosterView(e.Name, e.Phone, e.MemberId, e.CommunityCode, e.RegisteredUtc))]);
 
-    private static async Task<Results<Ok<RosterResponse>, ValidationProblem, ProblemHttpResult>> Roster(string code, bool? unregistered, IGrainFactory grains, Caller caller)
+    private static async Task<IResult> Roster(string code, bool? unregistered, IGrainFactory grains, Caller caller)
     {
-        if (OrganCodes.Error(code) is { } error) return Problem.Invalid("code", error);
-        if (await Organ(code, grains) is null) return Problem.NotFound($"No organ {code}.");
-        if (!await MaySee(caller, code, grains)) return Problem.Forbidden("Only admins and the committees the organ works with see its roster.");
-        return TypedResults.Ok(await View(grains.GetGrain<IOrganGrain>(code), unregistered == true));
+        var (organ, problem) = await Find(code, grains);
+        if (organ is not { } found) return problem!;
+        if (!await MaySee(caller, found, grains)) return Problem.Forbidden("只有管理员和与该机关结对的社区党委可查看其名单。");
+        return TypedResults.Ok(await View(grains.Organ(found), unregistered == true));
     }
 
-    private static async Task<Results<Ok<OrganFigures>, ValidationProblem, ProblemHttpResult>> RegisterWith(string code, string communityCode, IGrainFactory grains, Caller caller)
+    private static async Task<IResult> RegisterWith(string code, string communityCode, IGrainFactory grains, Caller caller)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", OrganCodes.Error(code));
-        errors.AddIfNotNull("communityCode", GridCodes.CommunityCodeError(communityCode));
+        var organ = errors.Id<OrganCode>("code", code);
+        var community = errors.Id<CommunityCode>("communityCode", communityCode);
         if (errors.Any) return errors.ToProblem();
-        if (!caller.CanEditDirectoryOf(communityCode)) return Problem.Forbidden($"You may not register organs with community {communityCode}.");
-        if (await Organ(code, grains) is null) return Problem.NotFound($"No organ {code}.");
-        if (await grains.GetGrain<ICommunityGrain>(communityCode).Get() is null) return Problem.NotFound($"No community {communityCode}.");
-        await grains.GetGrain<IOrganGrain>(code).RegisterWith(communityCode);
-        return TypedResults.Ok(await grains.GetGrain<IOrganGrain>(code).Figures());
+        if (!caller.CanEditDirectoryOf(community!.Value.Value)) return Problem.Forbidden($"您无权为社区 {community} 办理机关报到。");
+        if (await grains.Organ(organ!.Value).Get() is null) return Problem.NotFound($"机关 {organ} 不存在。");
+        if (await grains.Community(community.Value).Get() is null) return Problem.NotFound($"社区 {community} 不存在。");
+        await grains.Organ(organ.Value).RegisterWith(community.Value);
+        return TypedResults.Ok(await grains.Organ(organ.Value).Figures());
     }
 
-    private static async Task<Results<Created<MemberResponse>, Ok<MemberResponse>, ValidationProblem, ProblemHttpResult>> Register(
-        string code, RegistrationRequest? request, IGrainFactory grains, Caller caller)
+    private static async Task<IResult> Register(string code, RegistrationRequest? request, IGrainFactory grains, Caller caller)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", OrganCodes.Error(code));
+        var organ = errors.Id<OrganCode>("code", code);
+        if (request is null) return errors.Add("body", "请提供报到信息。").ToProblem();
+        errors.AddIf(!PersonalData.IsMobile(request.Phone), "phone", RequestValidation.MobileError);
+        var community = errors.Id<CommunityCode>("communityCode", request.CommunityCode);
+        errors.Text("name", request.Name, 50, required: false);
+        errors.Text("branch", request.Branch, 100, required: false);
+        var cell = request.CellCode is null ? null : RequestValidation.CellIn(community, request.CellCode, "cellCode", errors);
         if (errors.Any) return errors.ToProblem();
-        var organ = await Organ(code, grains);
-        if (organ is null) return Problem.NotFound($"No organ {code}.");
-        var grain = grains.GetGrain<IOrganGrain>(code);
-        var onRoster = (await grain.Roster()).FirstOrDefault(e => e.Phone == request?.Phone);
-        var member = RequestValidation.Validate(new MemberRequest(request?.Name ?? onRoster?.Name, request?.Phone, request?.CommunityCode,
-            request?.Branch ?? $"{organ.Definition.Name}机关党支部", code, request?.CellCode, null, null, false, null, null), errors);
-        if (member is null) return errors.ToProblem();
-        if (!caller.CanEditDirectoryOf(member.CommunityCode)) return Problem.Forbidden($"You may not register members in community {member.CommunityCode}.");
-        if (!(await grain.Figures()).Communities.Contains(member.CommunityCode))
-            return Problem.Conflict($"Organ {code} has not registered with community {member.CommunityCode} (单位报到) yet.");
-        await MemberEndpoints.CheckReferences(member, grains, errors);
-        if (errors.Any) return errors.ToProblem();
-
-        var id = (await grains.GetGrain<ICommunityGrain>(member.CommunityCode).ClaimMemberIds([member.Phone]))[0];
-        var result = await grains.GetGrain<IPartyMemberGrain>(id).Create(member);
-        var body = MemberResponse.For(result.Record, caller);
-        return result.Outcome switch
+        if (!caller.CanEditDirectoryOf(community!.Value.Value)) return Problem.Forbidden($"您无权在社区 {community} 登记党员。");
+        var outcome = await grains.Registrations().RegisterOrganMember(organ!.Value, new OrganRegistration
         {
-            CreateOutcome.Created => TypedResults.Created($"/api/members/{id}", body),
-            CreateOutcome.AlreadyExists => TypedResults.Ok(body),
-            _ => Problem.Conflict($"A different member is already registered with this phone in community {member.CommunityCode}.",
-                new Dictionary<string, object?> { ["memberId"] = id }),
-        };
+            Phone = request.Phone!,
+            Community = community.Value,
+            Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
+            Branch = string.IsNullOrWhiteSpace(request.Branch) ? null : request.Branch.Trim(),
+            Cell = cell,
+        });
+        return Registered.Member(outcome, caller);
     }
 
-    private static async Task<Results<Ok<OrganFigures>, ValidationProblem, ProblemHttpResult>> Figures(string code, IGrainFactory grains)
+    private static async Task<IResult> Figures(string code, IGrainFactory grains)
     {
-        if (OrganCodes.Error(code) is { } error) return Problem.Invalid("code", error);
-        if (await Organ(code, grains) is null) return Problem.NotFound($"No organ {code}.");
-        return TypedResults.Ok(await grains.GetGrain<IOrganGrain>(code).Figures());
+        var (organ, problem) = await Find(code, grains);
+        return organ is { } found ? TypedResults.Ok(await grains.Organ(found).Figures()) : problem!;
     }
 }

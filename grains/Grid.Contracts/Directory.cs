@@ -182,22 +182,3 @@ public sealed record OrganView
     [Id(1)] public ImmutableArray<string> MemberIds { get; init; } = [];
     [Id(2)] public DateTimeOffset CreatedUtc { get; init; }
 }
-
-/// <summary>How a create-or-confirm call went: creates are idempotent on the natural key.</summary>
-[GenerateSerializer, Alias("grid.CreateOutcome")]
-public enum CreateOutcome
-{
-    /// <summary>Nothing existed under the key; the record was created.</summary>
-    Created = 0,
-    /// <summary>The same record already existed (a retry); nothing changed.</summary>
-    AlreadyExists = 1,
-    /// <summary>A different record holds the key; nothing changed.</summary>
-    Conflict = 2,
-}
-
-[GenerateSerializer, Immutable, Alias("grid.CreateResult`1")]
-public sealed record CreateResult<T>
-{
-    [Id(0)] public required CreateOutcome Outcome { get; init; }
-    [Id(1)] public required T Record { get; init; }
-}

@@ -11,7 +11,7 @@ public interface IDirectoryGrain : IGrainWithStringKey
     [Alias("CommunityCodes")] Task<ImmutableArray<string>> CommunityCodes();
     [Alias("AddCommunity")] Task AddCommunity(string code);
     [Alias("OrganCodes")] Task<ImmutableArray<string>> OrganCodes();
-    [Alias("AddOrgan")] Task AddOrgan(string code);
+    [Alias("AddOrgan")] Task AddOrgan(OrganCode code);
     /// <summary>The version of the demo data already seeded; 0 when none.</summary>
     [Alias("DemoSeedVersion")] Task<int> DemoSeedVersion();
     [Alias("MarkDemoSeeded")] Task MarkDemoSeeded(int version);
@@ -83,15 +83,16 @@ public interface IGridCellGrain : IGrainWithStringKey
     [Alias("Define")] Task<CellView> Define(CellDefinition definition);
     /// <summary>
     /// Household ids for these addresses: the existing id where an address is known in the
-    /// cell, else a newly allocated one. Makes household creation idempotent.
+    /// cell, else a newly allocated one. Makes household creation idempotent; households are
+    /// registered through <see cref="IRegistrationGrain"/>, which claims here.
     /// </summary>
-    [Alias("ClaimHouseholdIds")] Task<ImmutableArray<string>> ClaimHouseholdIds(ImmutableArray<string> addresses);
+    [Alias("ClaimHouseholdIds")] Task<ImmutableArray<HouseholdId>> ClaimHouseholdIds(ImmutableArray<string> addresses);
     /// <summary>Address → household id for every household registered in the cell.</summary>
     [Alias("HouseholdIdsByAddress")] Task<ImmutableDictionary<string, string>> HouseholdIdsByAddress();
-    [Alias("PlaceMember")] Task PlaceMember(string memberId);
-    [Alias("RemoveMember")] Task RemoveMember(string memberId);
+    [Alias("PlaceMember")] Task PlaceMember(MemberId member);
+    [Alias("RemoveMember")] Task RemoveMember(MemberId member);
     /// <summary>Keeps the cell's list of households due for visits: interval null means no regular visits.</summary>
-    [Alias("WatchVisits")] Task WatchVisits(string householdId, int? intervalDays, DateTimeOffset sinceUtc);
+    [Alias("WatchVisits")] Task WatchVisits(HouseholdId household, int? intervalDays, DateTimeOffset sinceUtc);
     /// <summary>Households whose regular visit is overdue, with when it was due.</summary>
     [Alias("VisitsDue")] Task<ImmutableArray<VisitDue>> VisitsDue();
     [Alias("NextAssignmentId")] Task<string> NextAssignmentId(int year);
@@ -113,7 +114,12 @@ public interface IGridCellGrain : IGrainWithStringKey
 public interface IHouseholdGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<HouseholdRecord?> Get();
-    [Alias("Create")] Task<CreateResult<HouseholdRecord>> Create(HouseholdDefinition definition, string createdBy);
+    /// <summary>
+    /// Creates the household under the id its cell gave it: Created, Done for the same household
+    /// again, Conflict (with the household as it stands) for a different one. Use
+    /// <see cref="IRegistrationGrain.RegisterHousehold"/>, which checks the cell and claims the id.
+    /// </summary>
+    [Alias("Create")] Task<Outcome<HouseholdRecord>> Create(HouseholdDefinition definition, string createdBy);
     [Alias("RecordVisit")] Task RecordVisit(VisitRecord visit);
     [Alias("Visits")] Task<ImmutableArray<VisitRecord>> Visits();
 }
@@ -122,19 +128,23 @@ public interface IHouseholdGrain : IGrainWithStringKey
 public interface IPartyMemberGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<MemberRecord?> Get();
-    /// <summary>Creates the member and registers them with their cell and organ (idempotent).</summary>
-    [Alias("Create")] Task<CreateResult<MemberRecord>> Create(MemberDefinition definition);
+    /// <summary>
+    /// Creates the member and registers them with their cell and organ: Created, Done for the same
+    /// member again (the registrations are repeated), Conflict for a different one. Use
+    /// <see cref="IRegistrationGrain.RegisterMember"/>, which checks the directory and claims the id.
+    /// </summary>
+    [Alias("Create")] Task<Outcome<MemberRecord>> Create(MemberDefinition definition);
     /// <summary>Places the member in a cell (or none), keeping the history of placements.</summary>
-    [Alias("Place")] Task<MemberRecord> Place(string? cellCode, string by);
+    [Alias("Place")] Task<MemberRecord> Place(CellCode? cell, string by);
     [Alias("Standing")] Task<MemberStanding> Standing();
     /// <summary>Adds a line to the points ledger unless its source already earned points; true when added.</summary>
     [Alias("AwardPoints")] Task<bool> AwardPoints(PointsEntry entry);
     /// <summary>Service time from one assignment; repeated reports of the same assignment replace, never add.</summary>
-    [Alias("RecordService")] Task RecordService(string assignmentId, int minutes);
-    [Alias("TrackAssignment")] Task TrackAssignment(string assignmentId, bool open);
-    [Alias("LinkHousehold")] Task LinkHousehold(string householdId, bool linked);
+    [Alias("RecordService")] Task RecordService(AssignmentId assignment, int minutes);
+    [Alias("TrackAssignment")] Task TrackAssignment(AssignmentId assignment, bool open);
+    [Alias("LinkHousehold")] Task LinkHousehold(HouseholdId household, bool linked);
     [Alias("SetMobile")] Task<MemberRecord> SetMobile(bool isMobile, string location);
-    [Alias("LinkedHouseholds")] Task<ImmutableArray<string>> LinkedHouseholds();
+    [Alias("LinkedHouseholds")] Task<ImmutableArray<HouseholdId>> LinkedHouseholds();
 }
 
 /// <summary>A piece of work given to a member (任务), keyed by its id.</summary>
@@ -153,16 +163,16 @@ public interface IOrganGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<OrganView?> Get();
     [Alias("Define")] Task<OrganView> Define(OrganDefinition definition);
-    [Alias("AddMember")] Task AddMember(string memberId);
+    [Alias("AddMember")] Task AddMember(MemberId member);
     /// <summary>The people the organ must send down; entries already registered keep their registration.</summary>
     [Alias("SetRoster")] Task SetRoster(ImmutableArray<RosterEntry> roster);
     [Alias("Roster")] Task<ImmutableArray<RosterEntry>> Roster();
     /// <summary>单位报到: the organ registers with a community.</summary>
-    [Alias("RegisterWith")] Task RegisterWith(string communityCode);
+    [Alias("RegisterWith")] Task RegisterWith(CommunityCode community);
     /// <summary>个人报到: a person on the roster registered with a community as this member.</summary>
-    [Alias("MemberRegistered")] Task MemberRegistered(string phone, string memberId, string communityCode, DateTimeOffset atUtc);
-    [Alias("SetPlaced")] Task SetPlaced(string memberId, bool placed);
-    [Alias("RecordService")] Task RecordService(string memberId, int totalMinutes);
+    [Alias("MemberRegistered")] Task MemberRegistered(string phone, MemberId member, CommunityCode community, DateTimeOffset atUtc);
+    [Alias("SetPlaced")] Task SetPlaced(MemberId member, bool placed);
+    [Alias("RecordService")] Task RecordService(MemberId member, int totalMinutes);
     [Alias("Figures")] Task<OrganFigures> Figures();
 }
 

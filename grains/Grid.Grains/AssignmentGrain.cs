@@ -32,7 +32,7 @@ public sealed class AssignmentGrain(
             await state.WriteStateAsync();
             live.Publish(TickerLine.ForAssignment(definition, clock.GetUtcNow()));
         }
-        await GrainFactory.GetGrain<IPartyMemberGrain>(state.State.Record.Definition.MemberId).TrackAssignment(Id, open: IsOpen(state.State.Record));
+        await GrainFactory.GetGrain<IPartyMemberGrain>(state.State.Record.Definition.MemberId).TrackAssignment(AssignmentId.Parse(Id), open: IsOpen(state.State.Record));
         return state.State.Record;
     }
 
@@ -66,7 +66,7 @@ public sealed class AssignmentGrain(
     private async Task Settle(AssignmentRecord a)
     {
         var member = GrainFactory.GetGrain<IPartyMemberGrain>(a.Definition.MemberId);
-        await member.TrackAssignment(Id, IsOpen(a));
+        await member.TrackAssignment(AssignmentId.Parse(Id), IsOpen(a));
         if (a.Status != AssignmentStatus.Completed) return;
 
         var rules = await GrainFactory.GetGrain<ICommunityGrain>(GridCodes.CommunityOf(a.Definition.CellCode)).PointRules();
@@ -83,7 +83,7 @@ public sealed class AssignmentGrain(
                 SourceId = $"assignment:{Id}:service", AtUtc = at, Rule = "service_hour", Points = hours * rules.ServiceHour,
                 Reason = $"服务时长 {hours} 小时：{a.Definition.Title}", Actor = "system",
             });
-        await member.RecordService(Id, a.ServiceMinutes);
+        await member.RecordService(AssignmentId.Parse(Id), a.ServiceMinutes);
     }
 
     private static bool IsOpen(AssignmentRecord a) => a.Status is not (AssignmentStatus.Completed or AssignmentStatus.Cancelled);

@@ -18,10 +18,10 @@ public sealed class DirectoryGrain(
 
     public Task<ImmutableArray<string>> OrganCodes() => Task.FromResult(state.State.Organs.ToImmutableArray());
 
-    public async Task AddOrgan(string code)
+    public async Task AddOrgan(OrganCode code)
     {
-        if (state.State.Organs.Contains(code)) return;
-        state.State = state.State with { Organs = state.State.Organs.Add(code) };
+        if (state.State.Organs.Contains(code.Value)) return;
+        state.State = state.State with { Organs = state.State.Organs.Add(code.Value) };
         await state.WriteStateAsync();
     }
 

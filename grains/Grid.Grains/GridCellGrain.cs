@@ -66,20 +66,20 @@ public sealed class GridCellGrain(
         return View()!;
     }
 
-    public async Task<ImmutableArray<string>> ClaimHouseholdIds(ImmutableArray<string> addresses)
+    public async Task<ImmutableArray<HouseholdId>> ClaimHouseholdIds(ImmutableArray<string> addresses)
     {
         if (state.State.Definition is null) throw new InvalidOperationException($"Cell {Code} is not defined.");
         var byAddress = state.State.HouseholdsByAddress;
         var last = state.State.LastHouseholdNumber;
-        var ids = ImmutableArray.CreateBuilder<string>(addresses.Length);
+        var ids = ImmutableArray.CreateBuilder<HouseholdId>(addresses.Length);
         foreach (var address in addresses)
         {
             if (!byAddress.TryGetValue(address, out var id))
             {
-                id = HouseholdId(Code, ++last);
+                id = HouseholdId.Of(CellCode.Parse(Code), ++last).Value;
                 byAddress = byAddress.Add(address, id);
             }
-            ids.Add(id);
+            ids.Add(HouseholdId.Parse(id));
         }
         if (last != state.State.LastHouseholdNumber)
         {
@@ -91,26 +91,26 @@ public sealed class GridCellGrain(
 
     public Task<ImmutableDictionary<string, string>> HouseholdIdsByAddress() => Task.FromResult(state.State.HouseholdsByAddress);
 
-    public async Task PlaceMember(string memberId)
+    public async Task PlaceMember(MemberId member)
     {
-        if (state.State.Members.Contains(memberId)) return;
-        state.State = state.State with { Members = state.State.Members.Add(memberId) };
+        if (state.State.Members.Contains(member.Value)) return;
+        state.State = state.State with { Members = state.State.Members.Add(member.Value) };
         await Write();
     }
 
-    public async Task RemoveMember(string memberId)
+    public async Task RemoveMember(MemberId member)
     {
-        if (!state.State.Members.Contains(memberId)) return;
-        state.State = state.State with { Members = state.State.Members.Remove(memberId) };
+        if (!state.State.Members.Contains(member.Value)) return;
+        state.State = state.State with { Members = state.State.Members.Remove(member.Value) };
         await Write();
     }
 
-    public async Task WatchVisits(string householdId, int? intervalDays, DateTimeOffset sinceUtc)
+    public async Task WatchVisits(HouseholdId household, int? intervalDays, DateTimeOffset sinceUtc)
     {
         var watch = state.State.VisitWatch;
         var wanted = intervalDays is { } days ? new VisitWatch { IntervalDays = days, SinceUtc = sinceUtc } : null;
-        if (watch.GetValueOrDefault(householdId) == wanted) return;
-        state.State = state.State with { VisitWatch = wanted is null ? watch.Remove(householdId) : watch.SetItem(householdId, wanted) };
+        if (watch.GetValueOrDefault(household.Value) == wanted) return;
+        state.State = state.State with { VisitWatch = wanted is null ? watch.Remove(household.Value) : watch.SetItem(household.Value, wanted) };
         await Write();
     }
 
@@ -183,9 +183,6 @@ public sealed class GridCellGrain(
     }
 
     private void PublishStatus(CellStatus status) => live.Publish(CellStatusChanged.Of(CellCode.Parse(Code), status, clock.GetUtcNow()));
-
-    /// <summary>Household ids read as the cell code, '-' and a sequence number: 330503101001001-0042.</summary>
-    public static string HouseholdId(string cellCode, int number) => $"{cellCode}-{number:D4}";
 
 
     private CellView? View() => state.State.Definition is { } definition

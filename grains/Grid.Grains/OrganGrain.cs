@@ -8,13 +8,13 @@ public sealed class OrganGrain(
     TimeProvider clock)
     : Grain, IOrganGrain
 {
-    private string Code => this.GetPrimaryKeyString();
+    private OrganCode Code => OrganCode.Parse(this.GetPrimaryKeyString());
 
     public Task<OrganView?> Get() => Task.FromResult(View());
 
     public async Task<OrganView> Define(OrganDefinition definition)
     {
-        if (definition.Code != Code) throw new ArgumentException($"Definition is for organ {definition.Code}, not {Code}.", nameof(definition));
+        if (definition.Code != Code.Value) throw new ArgumentException($"Definition is for organ {definition.Code}, not {Code}.", nameof(definition));
         if (definition != state.State.Definition)
         {
             state.State = state.State with
@@ -28,11 +28,11 @@ public sealed class OrganGrain(
         return View()!;
     }
 
-    public async Task AddMember(string memberId)
+    public async Task AddMember(MemberId member)
     {
-        if (state.State.Definition is null) throw new InvalidOperationException($"Organ {Code} is not defined.");
-        if (state.State.Members.Contains(memberId)) return;
-        state.State = state.State with { Members = state.State.Members.Add(memberId) };
+        Require();
+        if (state.State.Members.Contains(member.Value)) return;
+        state.State = state.State with { Members = state.State.Members.Add(member.Value) };
         await state.WriteStateAsync();
     }
 
@@ -52,42 +52,42 @@ public sealed class OrganGrain(
     public Task<ImmutableArray<RosterEntry>> Roster() =>
         Task.FromResult<ImmutableArray<RosterEntry>>([.. state.State.Roster.Values.OrderBy(e => e.Phone, StringComparer.Ordinal)]);
 
-    public async Task RegisterWith(string communityCode)
+    public async Task RegisterWith(CommunityCode community)
     {
         Require();
-        if (state.State.Communities.Contains(communityCode)) return;
-        state.State = state.State with { Communities = state.State.Communities.Add(communityCode) };
+        if (state.State.Communities.Contains(community.Value)) return;
+        state.State = state.State with { Communities = state.State.Communities.Add(community.Value) };
         await state.WriteStateAsync();
     }
 
-    public async Task MemberRegistered(string phone, string memberId, string communityCode, DateTimeOffset atUtc)
+    public async Task MemberRegistered(string phone, MemberId member, CommunityCode community, DateTimeOffset atUtc)
     {
         Require();
         var roster = state.State.Roster;
         var entry = roster.TryGetValue(phone, out var held) ? held : new RosterEntry { Name = "", Phone = phone };
-        if (entry.MemberId == memberId) return;
+        if (entry.MemberId == member.Value) return;
         state.State = state.State with
         {
-            Roster = roster.SetItem(phone, entry with { MemberId = memberId, CommunityCode = communityCode, RegisteredUtc = atUtc }),
-            Members = state.State.Members.Add(memberId),
+            Roster = roster.SetItem(phone, entry with { MemberId = member.Value, CommunityCode = community.Value, RegisteredUtc = atUtc }),
+            Members = state.State.Members.Add(member.Value),
         };
         await state.WriteStateAsync();
     }
 
-    public async Task SetPlaced(string memberId, bool placed)
+    public async Task SetPlaced(MemberId member, bool placed)
     {
         Require();
-        var set = placed ? state.State.Placed.Add(memberId) : state.State.Placed.Remove(memberId);
+        var set = placed ? state.State.Placed.Add(member.Value) : state.State.Placed.Remove(member.Value);
         if (set == state.State.Placed) return;
         state.State = state.State with { Placed = set };
         await state.WriteStateAsync();
     }
 
-    public async Task RecordService(string memberId, int totalMinutes)
+    public async Task RecordService(MemberId member, int totalMinutes)
     {
         Require();
-        if (state.State.ServiceMinutes.GetValueOrDefault(memberId, -1) == totalMinutes) return;
-        state.State = state.State with { ServiceMinutes = state.State.ServiceMinutes.SetItem(memberId, totalMinutes) };
+        if (state.State.ServiceMinutes.GetValueOrDefault(member.Value, -1) == totalMinutes) return;
+        state.State = state.State with { ServiceMinutes = state.State.ServiceMinutes.SetItem(member.Value, totalMinutes) };
         await state.WriteStateAsync();
     }
 

@@ -9,49 +9,58 @@ public sealed class PartyMemberGrain(
     TimeProvider clock)
     : Grain, IPartyMemberGrain
 {
-    private string Id => this.GetPrimaryKeyString();
+    private MemberId Id => MemberId.Parse(this.GetPrimaryKeyString());
 
     public Task<MemberRecord?> Get() => Task.FromResult(state.State.Record);
 
-    public async Task<CreateResult<MemberRecord>> Create(MemberDefinition definition)
+    public async Task<Outcome<MemberRecord>> Create(MemberDefinition definition)
     {
-        CreateOutcome outcome;
+        if (Id.Community.Value != definition.CommunityCode)
+            return Outcome.Invalid<MemberRecord>("communityCode", $"党员 {Id} 不属于社区 {definition.CommunityCode}。", "member.community");
+        Outcome<MemberRecord> outcome;
         if (state.State.Record is { } existing)
         {
-            if (!existing.Definition.SameAs(definition))
-                return new CreateResult<MemberRecord> { Outcome = CreateOutcome.Conflict, Record = existing };
-            outcome = CreateOutcome.AlreadyExists;
+            outcome = AgainstExisting(existing, definition);
+            if (!outcome.Succeeded) return outcome;
         }
         else
         {
             var now = clock.GetUtcNow();
             state.State = state.State with
             {
-                Record = new MemberRecord { Id = Id, Definition = definition, CreatedUtc = now },
+                Record = new MemberRecord { Id = Id.Value, Definition = definition, CreatedUtc = now },
                 Placements = definition.CellCode is { } cell ? [new Placement { CellCode = cell, FromUtc = now, By = "registration" }] : [],
                 RegisteredUtc = now,
             };
             await state.WriteStateAsync();
-            outcome = CreateOutcome.Created;
+            outcome = Outcome.Created(state.State.Record!);
         }
 
         // Registration with cell and organ is repeated on a retry: a crash between the write
         // above and these calls must not leave the member unlisted.
-        if (definition.CellCode is { } placedIn) await GrainFactory.GetGrain<IGridCellGrain>(placedIn).PlaceMember(Id);
-        if (definition.OrganCode is { } organ)
+        if (definition.CellCode is { } placedIn) await GrainFactory.Cell(CellCode.Parse(placedIn)).PlaceMember(Id);
+        if (definition.OrganCode is { } code)
         {
-            await GrainFactory.GetGrain<IOrganGrain>(organ).AddMember(Id);
-            await GrainFactory.GetGrain<IOrganGrain>(organ).MemberRegistered(definition.Phone, Id, definition.CommunityCode, state.State.RegisteredUtc ?? clock.GetUtcNow());
-            await GrainFactory.GetGrain<IOrganGrain>(organ).SetPlaced(Id, definition.CellCode is not null);
+            var organ = GrainFactory.Organ(OrganCode.Parse(code));
+            await organ.AddMember(Id);
+            await organ.MemberRegistered(definition.Phone, Id, Id.Community, state.State.RegisteredUtc ?? clock.GetUtcNow());
+            await organ.SetPlaced(Id, definition.CellCode is not null);
         }
         await PublishStanding();
-        return new CreateResult<MemberRecord> { Outcome = outcome, Record = state.State.Record! };
+        return outcome;
     }
 
-    public async Task<MemberRecord> Place(string? cellCode, string by)
+    /// <summary>A registration of a member who already stands: the same one again, or a different one under their phone.</summary>
+    internal static Outcome<MemberRecord> AgainstExisting(MemberRecord existing, MemberDefinition wanted) =>
+        existing.Definition.SameAs(wanted)
+            ? Outcome.Done(existing)
+            : Outcome.Conflict($"社区 {wanted.CommunityCode} 已有党员（{existing.Id}）以此手机号登记，内容不同。", existing, "member.exists");
+
+    public async Task<MemberRecord> Place(CellCode? cell, string by)
     {
         var record = Require();
         var before = record.Definition.CellCode;
+        var cellCode = cell?.Value;
         if (before != cellCode)
         {
             var now = clock.GetUtcNow();
@@ -66,9 +75,9 @@ public sealed class PartyMemberGrain(
             await state.WriteStateAsync();
         }
         // Repeated on every call, so that a retry after a crash completes the moves.
-        if (before is not null && before != cellCode) await GrainFactory.GetGrain<IGridCellGrain>(before).RemoveMember(Id);
-        if (cellCode is not null) await GrainFactory.GetGrain<IGridCellGrain>(cellCode).PlaceMember(Id);
-        if (record.Definition.OrganCode is { } organ) await GrainFactory.GetGrain<IOrganGrain>(organ).SetPlaced(Id, cellCode is not null);
+        if (before is not null && before != cellCode) await GrainFactory.Cell(CellCode.Parse(before)).RemoveMember(Id);
+        if (cell is { } placedIn) await GrainFactory.Cell(placedIn).PlaceMember(Id);
+        if (record.Definition.OrganCode is { } organ) await GrainFactory.Organ(OrganCode.Parse(organ)).SetPlaced(Id, cell is not null);
         return state.State.Record!;
     }
 
@@ -105,37 +114,37 @@ public sealed class PartyMemberGrain(
         return added;
     }
 
-    public async Task RecordService(string assignmentId, int minutes)
+    public async Task RecordService(AssignmentId assignment, int minutes)
     {
         var record = Require();
-        if (state.State.ServiceMinutes.GetValueOrDefault(assignmentId, -1) != minutes)
+        if (state.State.ServiceMinutes.GetValueOrDefault(assignment.Value, -1) != minutes)
         {
-            state.State = state.State with { ServiceMinutes = state.State.ServiceMinutes.SetItem(assignmentId, minutes) };
+            state.State = state.State with { ServiceMinutes = state.State.ServiceMinutes.SetItem(assignment.Value, minutes) };
             await state.WriteStateAsync();
         }
         if (record.Definition.OrganCode is { } organ)
-            await GrainFactory.GetGrain<IOrganGrain>(organ).RecordService(Id, state.State.ServiceMinutes.Values.Sum());
+            await GrainFactory.Organ(OrganCode.Parse(organ)).RecordService(Id, state.State.ServiceMinutes.Values.Sum());
     }
 
-    public async Task TrackAssignment(string assignmentId, bool open)
+    public async Task TrackAssignment(AssignmentId assignment, bool open)
     {
         Require();
-        var set = open ? state.State.OpenAssignments.Add(assignmentId) : state.State.OpenAssignments.Remove(assignmentId);
+        var set = open ? state.State.OpenAssignments.Add(assignment.Value) : state.State.OpenAssignments.Remove(assignment.Value);
         if (set == state.State.OpenAssignments) return;
         state.State = state.State with { OpenAssignments = set };
         await state.WriteStateAsync();
     }
 
-    public async Task LinkHousehold(string householdId, bool linked)
+    public async Task LinkHousehold(HouseholdId household, bool linked)
     {
         Require();
-        var set = linked ? state.State.LinkedHouseholds.Add(householdId) : state.State.LinkedHouseholds.Remove(householdId);
+        var set = linked ? state.State.LinkedHouseholds.Add(household.Value) : state.State.LinkedHouseholds.Remove(household.Value);
         if (set == state.State.LinkedHouseholds) return;
         state.State = state.State with { LinkedHouseholds = set };
         await state.WriteStateAsync();
     }
 
-    public Task<ImmutableArray<string>> LinkedHouseholds() => Task.FromResult(state.State.LinkedHouseholds.ToImmutableArray());
+    public Task<ImmutableArray<HouseholdId>> LinkedHouseholds() => Task.FromResult(state.State.LinkedHouseholds.Select(h => HouseholdId.Parse(h)).ToImmutableArray());
 
     public async Task<MemberRecord> SetMobile(bool isMobile, string location)
     {
@@ -155,7 +164,7 @@ public sealed class PartyMemberGrain(
         var points = PointsLedger.InYear(state.State.Points, year);
         await GrainFactory.GetGrain<ICommunityGrain>(record.Definition.CommunityCode).UpdateLeaderboard(new LeaderboardLine
         {
-            MemberId = Id, Name = record.Definition.Name, Branch = record.Definition.Branch,
+            MemberId = Id.Value, Name = record.Definition.Name, Branch = record.Definition.Branch,
             Points = points, Stars = PointsLedger.Stars(points, rules.StarThresholds),
         }, year);
     }

@@ -139,7 +139,7 @@ public sealed class City(CitySize size, int seed = 20261123)
                     ? $"{name}{c * 2 + 1 + random.Next(2)}组{random.Next(1, 200)}号"
                     : $"{estate}{random.Next(1, 13)}幢{random.Next(1, 4)}单元{random.Next(1, 7)}0{random.Next(1, 4)}室";
                 if (byAddress.ContainsKey(address)) continue;
-                var id = GridCellGrain.HouseholdId(cellCode, byAddress.Count + 1);
+                var id = HouseholdId.Of(Contracts.CellCode.Parse(cellCode), byAddress.Count + 1).Value;
                 byAddress.Add(address, id);
                 var household = people.Household(cellCode, address, urban: !village) with
                 {
@@ -156,7 +156,7 @@ public sealed class City(CitySize size, int seed = 20261123)
             for (var m = Share(Size.Members, cellIndex); m > 0; m--)
             {
                 var member = people.Member(code, branches[random.Next(branches.Length)], cellCode, organCode: null);
-                var id = CommunityGrain.MemberId(code, membersByPhone.Count + 1);
+                var id = MemberId.Of(Contracts.CommunityCode.Parse(code), membersByPhone.Count + 1).Value;
                 membersByPhone.Add(member.Phone, id);
                 placed.Add(id);
                 members.Add(new MemberState

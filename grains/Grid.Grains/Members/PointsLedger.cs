@@ -33,10 +33,10 @@ public static class PointsLedger
 
     public static string? ThresholdsError(ImmutableArray<int> thresholds)
     {
-        if (thresholds.Length != 5) return "needs exactly five thresholds, for 1 to 5 stars.";
+        if (thresholds.Length != 5) return "须正好五个门槛，对应一至五星。";
         for (var i = 1; i < thresholds.Length; i++)
         {
-            if (thresholds[i] <= thresholds[i - 1]) return "thresholds must rise strictly.";
+            if (thresholds[i] <= thresholds[i - 1]) return "门槛须逐级递增。";
         }
         return null;
     }

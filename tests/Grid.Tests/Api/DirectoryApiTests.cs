@@ -70,12 +70,28 @@ public abstract class DirectoryApiSuite(GridHost host)
         var different = await worker.PostAsJsonAsync("/api/households", Household(host.CellA1, "荷花苑3幢101室", phone: "13999999999"));
         var conflict = await ProblemAssert.Is(different, 409);
         Assert.Equal(id, conflict.GetProperty("householdId").GetString());
+        Assert.Equal("household.exists", conflict.GetProperty("code").GetString());
+        Assert.Contains("荷花苑3幢101室", conflict.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_household_placed_outside_its_cell_is_refused_on_its_location()
+    {
+        var outside = await (await host.As("worker-a1")).PostAsJsonAsync("/api/households", new
+        {
+            cellCode = host.CellA1, address = "界外1号", location = new { lng = 120.45, lat = 30.7115 },
+        });
+        var problem = await ProblemAssert.NamesField(outside, "location");
+        Assert.Equal("household.outside_cell", problem.GetProperty("code").GetString());
+        Assert.Contains($"位置不在网格 {host.CellA1}", problem.GetProperty("errors").GetProperty("location")[0].GetString());
     }
 
     [Fact]
     public async Task Households_are_registered_only_by_those_responsible_for_the_cell()
     {
-        await ProblemAssert.Is(await (await host.As("worker-a1")).PostAsJsonAsync("/api/households", Household(host.CellA2, "外格1号")), 403);
+        var outOfScope = await ProblemAssert.Is(await (await host.As("worker-a1")).PostAsJsonAsync("/api/households", Household(host.CellA2, "外格1号")), 403);
+        Assert.Equal("forbidden", outOfScope.GetProperty("code").GetString());
+        Assert.Contains("无权", outOfScope.GetProperty("detail").GetString());
         await ProblemAssert.Is(await (await host.As("scheduler-a")).PostAsJsonAsync("/api/households", Household(host.CellA1, "外格2号")), 403);
         await ProblemAssert.Is(await (await host.As("member-a")).PostAsJsonAsync("/api/households", Household(host.CellA1, "外格3号")), 403);
         await ProblemAssert.Is(await (await host.As("committee-b")).PostAsJsonAsync("/api/households", Household(host.CellA1, "外格4号")), 403);
@@ -97,6 +113,9 @@ public abstract class DirectoryApiSuite(GridHost host)
         var errors = problem.GetProperty("errors");
         foreach (var field in new[] { "address", "residents[0].name", "residents[0].phone", "residents[0].idNumber", "tags" })
             Assert.True(errors.TryGetProperty(field, out _), $"{field} missing in {errors}");
+        Assert.Equal("invalid", problem.GetProperty("code").GetString());
+        Assert.Contains("不是住户标签", errors.GetProperty("tags")[0].GetString());
+        Assert.Contains("手机号", errors.GetProperty("residents[0].phone")[0].GetString());
     }
 
     [Fact]
@@ -128,8 +147,10 @@ public abstract class DirectoryApiSuite(GridHost host)
     public async Task Household_lookups_check_the_id_and_answer_404_for_unknown_ones()
     {
         var admin = await host.As("root");
-        await ProblemAssert.NamesField(await admin.GetAsync("/api/households/not-an-id"), "id");
-        await ProblemAssert.Is(await admin.GetAsync($"/api/households/{host.CellA1}-9999"), 404);
+        var malformed = await ProblemAssert.NamesField(await admin.GetAsync("/api/households/not-an-id"), "id");
+        Assert.Contains("住户编号", malformed.GetProperty("errors").GetProperty("id")[0].GetString());
+        var unknown = await ProblemAssert.Is(await admin.GetAsync($"/api/households/{host.CellA1}-9999"), 404);
+        Assert.Equal(("not_found", $"住户 {host.CellA1}-9999 不存在。"), (unknown.GetProperty("code").GetString(), unknown.GetProperty("detail").GetString()));
     }
 
     [Fact]
@@ -141,19 +162,26 @@ public abstract class DirectoryApiSuite(GridHost host)
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var retry = await committee.PostAsJsonAsync("/api/members", member);
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-        Assert.Equal((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString(),
-            (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        var memberId = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        Assert.Equal(memberId, (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
 
         var badOrgan = await committee.PostAsJsonAsync("/api/members", new
         {
             name = "钱多", phone = "13700003333", communityCode = host.CommunityA, branch = "第二党支部", organCode = TestData.OrganCode("11330503MB9999999"),
         });
-        await ProblemAssert.NamesField(badOrgan, "organCode");
+        Assert.Equal("organ.unknown", (await ProblemAssert.NamesField(badOrgan, "organCode")).GetProperty("code").GetString());
         var wrongCell = await committee.PostAsJsonAsync("/api/members", new
         {
             name = "钱多", phone = "13700003333", communityCode = host.CommunityA, branch = "第二党支部", cellCode = host.CellB1,
         });
-        await ProblemAssert.NamesField(wrongCell, "cellCode");
+        var notHere = await ProblemAssert.NamesField(wrongCell, "cellCode");
+        Assert.Contains($"不在社区 {host.CommunityA}", notHere.GetProperty("errors").GetProperty("cellCode")[0].GetString());
+
+        var taken = await ProblemAssert.Is(await committee.PostAsJsonAsync("/api/members", member with { name = "赵钢" }), 409);
+        Assert.Equal("member.exists", taken.GetProperty("code").GetString());
+        Assert.Equal(memberId, taken.GetProperty("memberId").GetString());
+        var malformed = await ProblemAssert.NamesField(await committee.GetAsync("/api/members/330503101001X00001"), "id");
+        Assert.Contains("党员编号", malformed.GetProperty("errors").GetProperty("id")[0].GetString());
     }
 
     [Fact]

@@ -20,6 +20,13 @@ public abstract class ImportSuite(GridHost host)
     private static int[] ErrorRows(JsonElement problem) =>
         [.. problem.GetProperty("rowErrors").EnumerateArray().Select(e => e.GetProperty("row").GetInt32()).Distinct().Order()];
 
+    private static (int, string)[] ErrorFields(JsonElement problem) =>
+        [.. problem.GetProperty("rowErrors").EnumerateArray().Select(e => (e.GetProperty("row").GetInt32(), e.GetProperty("field").GetString()!)).Distinct().Order()];
+
+    private static string RowError(JsonElement problem, int row, string field) =>
+        problem.GetProperty("rowErrors").EnumerateArray().First(e => e.GetProperty("row").GetInt32() == row && e.GetProperty("field").GetString() == field)
+            .GetProperty("error").GetString()!;
+
     [Fact]
     public async Task A_households_file_with_a_bad_row_is_rejected_whole_with_every_error_listed()
     {
@@ -35,8 +42,11 @@ public abstract class ImportSuite(GridHost host)
             """;
         var response = await admin.PostAsync("/api/import/households", Csv(file));
         var problem = await ProblemAssert.Is(response, 422);
+        Assert.Equal("import.rejected", problem.GetProperty("code").GetString());
         Assert.Equal([3, 4, 5], ErrorRows(problem));
-        Assert.Contains(problem.GetProperty("rowErrors").EnumerateArray(), e => e.GetProperty("field").GetString() == "resident_phone");
+        Assert.Equal([(3, "resident_phone"), (4, "cell_code"), (5, "tags")], ErrorFields(problem));
+        Assert.Contains("手机号", RowError(problem, 3, "resident_phone"));
+        Assert.Contains("网格编码", RowError(problem, 4, "cell_code"));
         Assert.Equal(before, (await host.Grains.GetGrain<IGridCellGrain>(host.CellA2).Get())!.HouseholdCount);
     }
 
@@ -73,16 +83,28 @@ public abstract class ImportSuite(GridHost host)
         await admin.PostAsync("/api/import/households", Csv($"cell_code,address,resident_name\n{host.CellA1},冲突楼1号,甲\n"));
         var response = await admin.PostAsync("/api/import/households", Csv($"cell_code,address,resident_name\n{host.CellA1},冲突楼1号,乙\n{host.CellA1},冲突楼2号,丙\n"));
         var problem = await ProblemAssert.Is(response, 422);
-        Assert.Equal([2], ErrorRows(problem));
+        Assert.Equal([(2, "address")], ErrorFields(problem));
+        Assert.Contains("已登记了另一户", RowError(problem, 2, "address"));
         Assert.False((await host.Grains.GetGrain<IGridCellGrain>(host.CellA1).HouseholdIdsByAddress()).ContainsKey("冲突楼2号"));
+    }
+
+    [Fact]
+    public async Task A_households_row_placed_outside_its_cell_rejects_the_file()
+    {
+        var admin = await host.As("root");
+        var file = $"cell_code,address,lng,lat\n{host.CellA1},界内楼1号,120.4215,30.7115\n{host.CellA1},界外楼1号,120.45,30.7115\n";
+        var problem = await ProblemAssert.Is(await admin.PostAsync("/api/import/households", Csv(file)), 422);
+        Assert.Equal([(3, "lng/lat")], ErrorFields(problem));
+        Assert.Contains($"位置不在网格 {host.CellA1}", RowError(problem, 3, "lng/lat"));
+        Assert.False((await host.Grains.GetGrain<IGridCellGrain>(host.CellA1).HouseholdIdsByAddress()).ContainsKey("界内楼1号"));
     }
 
     [Fact]
     public async Task A_file_that_is_not_csv_as_expected_is_a_400_problem()
     {
         var admin = await host.As("root");
-        Assert.Contains("Missing required column", (await ProblemAssert.Is(await admin.PostAsync("/api/import/households", Csv("address\nx\n")), 400))
-            .GetProperty("detail").GetString());
+        var unreadable = await ProblemAssert.Is(await admin.PostAsync("/api/import/households", Csv("address\nx\n")), 400);
+        Assert.Equal(("import.unreadable", "缺少必填的列：cell_code。"), (unreadable.GetProperty("code").GetString(), unreadable.GetProperty("detail").GetString()));
         await ProblemAssert.Is(await admin.PostAsync("/api/import/households", Csv("cell_code,address\n\"open")), 400);
         await ProblemAssert.Is(await admin.PostAsync("/api/import/households", Csv("")), 400);
     }
@@ -99,7 +121,9 @@ public abstract class ImportSuite(GridHost host)
             何军,13633330004,{host.CommunityB},第一党支部,,,,,
             """;
         var problem = await ProblemAssert.Is(await admin.PostAsync("/api/import/members", Csv(bad)), 422);
-        Assert.Equal([3, 4, 5], ErrorRows(problem));
+        Assert.Equal([(3, "cell_code"), (4, "is_mobile"), (4, "joined_party_on"), (5, "community_code")], ErrorFields(problem));
+        Assert.Contains("yyyy-MM-dd", RowError(problem, 4, "joined_party_on"));
+        Assert.Contains("无权", RowError(problem, 5, "community_code"));
         Assert.False((await host.Grains.GetGrain<ICommunityGrain>(host.CommunityA).MemberIdsByPhone()).ContainsKey("13633330001"));
 
         var good = $"""
@@ -142,6 +166,7 @@ public abstract class ImportSuite(GridHost host)
         var file = $"cell_code,address\n{host.CellB1},越界1号\n";
         await ProblemAssert.Is(await (await host.As("worker-a1")).PostAsync("/api/import/households", Csv(file)), 403);
         var problem = await ProblemAssert.Is(await (await host.As("committee-a")).PostAsync("/api/import/households", Csv(file)), 422);
-        Assert.Equal([2], ErrorRows(problem));
+        Assert.Equal([(2, "cell_code")], ErrorFields(problem));
+        Assert.Contains("无权", RowError(problem, 2, "cell_code"));
     }
 }

@@ -31,7 +31,9 @@ public abstract class MemberApiSuite(GridHost host)
         await Json(await admin.PutAsJsonAsync($"/api/organs/{organ}/roster", phones.Select((p, i) => new { name = $"干部{i}", phone = p })), HttpStatusCode.OK);
 
         // Before the organ itself has registered with the community (单位报到), its people cannot.
-        await ProblemAssert.Is(await committee.PostAsJsonAsync($"/api/organs/{organ}/registrations", new { phone = phones[0], communityCode = host.CommunityA }), 409);
+        var early = await ProblemAssert.Is(await committee.PostAsJsonAsync($"/api/organs/{organ}/registrations", new { phone = phones[0], communityCode = host.CommunityA }), 409);
+        Assert.Equal("organ.not_registered", early.GetProperty("code").GetString());
+        Assert.Contains("单位报到", early.GetProperty("detail").GetString());
         await Json(await committee.PostAsync($"/api/organs/{organ}/communities/{host.CommunityA}", null), HttpStatusCode.OK);
         var registered = await Json(await committee.PostAsJsonAsync($"/api/organs/{organ}/registrations", new { phone = phones[0], communityCode = host.CommunityA }),
             HttpStatusCode.Created);
@@ -149,6 +151,21 @@ public abstract class MemberApiSuite(GridHost host)
         await Json(await (await host.As("committee-a")).PostAsJsonAsync($"/api/assignments/{id}/cancel", new { note = "另行安排" }), HttpStatusCode.OK);
         await ProblemAssert.Is(await (await host.As("committee-b")).PostAsync($"/api/organs/{host.Organ}/communities/{host.CommunityA}", null), 403);
         await ProblemAssert.NamesField(await (await host.As("committee-a")).PostAsJsonAsync("/api/assignments", new { memberId, cellCode = host.CellA2, kind = "patrol", title = "巡查", dueUtc = DateTimeOffset.UtcNow.AddDays(-1) }), "dueUtc");
+    }
+
+    [Fact]
+    public async Task Member_ids_in_paths_are_checked_by_one_rule_and_unknown_members_are_404()
+    {
+        var committee = await host.As("committee-a");
+        foreach (var path in new[] { "/api/members/330503101001X00001", "/api/members/330503101001X00001/standing", "/api/members/330503101001X00001/card" })
+        {
+            var problem = await ProblemAssert.NamesField(await committee.GetAsync(path), "id");
+            Assert.Contains("党员编号", problem.GetProperty("errors").GetProperty("id")[0].GetString());
+        }
+        var unknown = await ProblemAssert.Is(await committee.GetAsync($"/api/members/{host.CommunityA}M99999/card"), 404);
+        Assert.Equal(("not_found", $"党员 {host.CommunityA}M99999 不存在。"), (unknown.GetProperty("code").GetString(), unknown.GetProperty("detail").GetString()));
+        var badHousehold = await ProblemAssert.NamesField(await committee.PutAsync($"/api/members/{host.MemberA}/households/x-1", null), "householdId");
+        Assert.Contains("住户编号", badHousehold.GetProperty("errors").GetProperty("householdId")[0].GetString());
     }
 
     [Fact]

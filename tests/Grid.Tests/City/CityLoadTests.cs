@@ -88,7 +88,7 @@ public abstract class CityLoadSuite(CityHost host)
         var created = await admin.PostAsJsonAsync("/api/households", new { cellCode, address = "城市基准测试路1号" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
-        Assert.Equal(GridCellGrain.HouseholdId(cellCode, 101), id);
+        Assert.Equal(HouseholdId.Of(CellCode.Parse(cellCode), 101).Value, id);
         Assert.Equal((GrainStateKey.For(GridStorage.Household, id!), 1L), await host.StoredKey(GridStorage.Household, id!));
         // The cell grain updated its loaded row (version 1 → 2) rather than conflicting with it. A cell code is a
         // hexadecimal number to Orleans, so this row is keyed by N1, unlike the household's (by extension).

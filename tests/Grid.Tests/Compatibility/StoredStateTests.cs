@@ -51,15 +51,13 @@ public static class StoredStateFixtures
     {
         await grains.GetGrain<ICommunityGrain>(Community).Define(TestData.Community(Community) with { Name = "兼容社区" });
         await grains.GetGrain<IGridCellGrain>(Cell).Define(TestData.Cell(Cell, "兼容网格"));
-        var household = (await grains.GetGrain<IGridCellGrain>(Cell).ClaimHouseholdIds([Address]))[0];
-        await grains.GetGrain<IHouseholdGrain>(household).Create(TestData.Household(Cell, Address), "compat");
+        await grains.Registrations().RegisterHousehold(TestData.Household(Cell, Address), "compat");
         await grains.GetGrain<IOrganGrain>(Organ).Define(new OrganDefinition { Code = Organ, Name = "南浔区兼容局", MembersRequired = 3 });
-        await grains.GetGrain<IOrganGrain>(Organ).RegisterWith(Community);
-        var member = (await grains.GetGrain<ICommunityGrain>(Community).ClaimMemberIds([MemberPhone]))[0];
-        await grains.GetGrain<IPartyMemberGrain>(member).Create(new MemberDefinition
+        await grains.GetGrain<IOrganGrain>(Organ).RegisterWith(CommunityCode.Parse(Community));
+        var member = (await grains.Registrations().RegisterMember(new MemberDefinition
         {
             Name = "周敏", Phone = MemberPhone, CommunityCode = Community, Branch = "兼容党支部", OrganCode = Organ, CellCode = Cell,
-        });
+        })).Value!.Id;
         await grains.GetGrain<IUserGrain>(User).Save(new UserAccount
         {
             Username = User, DisplayName = "王芳", Role = Roles.GridWorker, CommunityCode = Community, CellCodes = [Cell],

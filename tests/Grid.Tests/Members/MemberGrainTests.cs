@@ -21,14 +21,14 @@ public abstract class MemberGrainSuite(ClockedFixture fixture)
         await Grains.GetGrain<IGridCellGrain>(cell).Define(TestData.Cell(cell));
         var organ = TestData.OrganCode("11330503MB" + Random.Shared.Next(1_000_000, 9_999_999));
         await Grains.GetGrain<IOrganGrain>(organ).Define(new OrganDefinition { Code = organ, Name = "南浔区住建局", MembersRequired = 4 });
-        await Grains.GetGrain<IOrganGrain>(organ).RegisterWith(community);
+        await Grains.GetGrain<IOrganGrain>(organ).RegisterWith(CommunityCode.Parse(community));
         var phone = "139" + Random.Shared.Next(10_000_000, 99_999_999);
-        var member = (await Grains.GetGrain<ICommunityGrain>(community).ClaimMemberIds([phone]))[0];
-        await Grains.GetGrain<IPartyMemberGrain>(member).Create(new MemberDefinition
+        var registered = await Grains.Registrations().RegisterOrganMember(OrganCode.Parse(organ), new OrganRegistration
         {
-            Name = "周敏", Phone = phone, CommunityCode = community, Branch = "住建局机关党支部", OrganCode = organ, CellCode = cell,
+            Phone = phone, Name = "周敏", Community = CommunityCode.Parse(community), Branch = "住建局机关党支部", Cell = CellCode.Parse(cell),
         });
-        return (community, cell, organ, member);
+        Assert.Equal(OutcomeKind.Created, registered.Kind);
+        return (community, cell, organ, registered.Value!.Id);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public abstract class MemberGrainSuite(ClockedFixture fixture)
         Assert.Equal(150, (await Grains.GetGrain<IOrganGrain>(organ).Figures()).ServiceMinutes);
 
         // The completion reported again (a retry) earns nothing more.
-        await Grains.GetGrain<IPartyMemberGrain>(member).RecordService(id, 150);
+        await Grains.GetGrain<IPartyMemberGrain>(member).RecordService(AssignmentId.Parse(id), 150);
         Assert.False(await Grains.GetGrain<IPartyMemberGrain>(member).AwardPoints(standing.Points[0]));
         Assert.Equal(5, (await Grains.GetGrain<IPartyMemberGrain>(member).Standing()).PointsThisYear);
         Assert.Equal(150, (await Grains.GetGrain<IOrganGrain>(organ).Figures()).ServiceMinutes);
@@ -66,8 +66,7 @@ public abstract class MemberGrainSuite(ClockedFixture fixture)
     public async Task A_household_needing_visits_shows_in_its_cell_once_a_visit_is_missed()
     {
         var (_, cell, _, _) = await World();
-        var id = (await Grains.GetGrain<IGridCellGrain>(cell).ClaimHouseholdIds(["敬老楼1号"]))[0];
-        await Grains.GetGrain<IHouseholdGrain>(id).Create(TestData.Household(cell, "敬老楼1号"), "worker01"); // elderly living alone: weekly
+        var id = (await Grains.Registrations().RegisterHousehold(TestData.Household(cell, "敬老楼1号"), "worker01")).Value!.Id; // elderly living alone: weekly
         Assert.Empty(await Grains.GetGrain<IGridCellGrain>(cell).VisitsDue());
 
         fixture.Clock.Advance(TimeSpan.FromDays(8));
@@ -85,7 +84,7 @@ public abstract class MemberGrainSuite(ClockedFixture fixture)
         var other = community + "002";
         await Grains.GetGrain<IGridCellGrain>(other).Define(TestData.Cell(other, "第二网格"));
         fixture.Clock.Advance(TimeSpan.FromDays(1));
-        await Grains.GetGrain<IPartyMemberGrain>(member).Place(other, "committee");
+        await Grains.GetGrain<IPartyMemberGrain>(member).Place(CellCode.Parse(other), "committee");
 
         var placements = (await Grains.GetGrain<IPartyMemberGrain>(member).Standing()).Placements;
         Assert.Equal([cell, other], placements.Select(p => p.CellCode));

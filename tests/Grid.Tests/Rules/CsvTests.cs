@@ -38,8 +38,8 @@ public class CsvTests
     public void A_table_refuses_unknown_and_missing_columns()
     {
         CsvTable.Parse("cell_code,color\n1,2", ["cell_code", "address"], [], out var unknown);
-        Assert.Contains("Unknown column 'color'", unknown);
+        Assert.Contains("未知的列「color」", unknown);
         CsvTable.Parse("cell_code\n1", ["cell_code", "address"], [], out var missing);
-        Assert.Contains("address", missing);
+        Assert.Contains("缺少必填的列：address", missing);
     }
 }

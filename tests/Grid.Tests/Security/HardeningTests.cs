@@ -81,7 +81,7 @@ public class HardeningTests(GridHost host)
             type = "FeatureCollection",
             features = new[] { new { type = "Feature", properties = new { code = host.CommunityA + "019", name = "远格" }, geometry = new { type = "Polygon", coordinates = new[] { far } } } },
         }), 422);
-        Assert.Contains("km from the centre", problem.GetProperty("rowErrors")[0].GetProperty("error").GetString());
+        Assert.Contains("公里", problem.GetProperty("rowErrors")[0].GetProperty("error").GetString());
     }
 }
 
