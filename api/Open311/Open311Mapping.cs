@@ -154,7 +154,7 @@ public static partial class Open311Mapping
     }
 
     /// <summary>The issue report for a POST in <paramref name="cellCode"/>, or why it cannot be one.</summary>
-    public static (IssueReport? Report, string? Error) Report(Open311Submission submission, string cellCode, IssueCategory category, GeoPoint point)
+    public static (IssueReport? Report, string? Error) Report(Open311Submission submission, string cellCode, string serviceCode, string categoryName, GeoPoint point)
     {
         var (description, error) = Description(submission.Description, submission.AddressString);
         if (error is not null) return (null, error);
@@ -164,8 +164,8 @@ public static partial class Open311Mapping
         return (new IssueReport
         {
             CellCode = cellCode,
-            CategoryCode = category.Code,
-            Title = Title(submission.Description, category.Name),
+            CategoryCode = serviceCode,
+            Title = Title(submission.Description, categoryName),
             Description = description,
             Location = point,
             Source = Source,

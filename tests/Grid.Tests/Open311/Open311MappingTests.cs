@@ -144,7 +144,7 @@ public class Open311MappingTests
     public void A_submission_becomes_an_open311_issue_report_of_the_cell()
     {
         var (report, error) = Open311Mapping.Report(
-            new Open311Submission("小区东门暴露垃圾\n三天没清理", "练溪花园东门", "三", "张", "138 1234 5678"), "330503101001001", Litter, InCell);
+            new Open311Submission("小区东门暴露垃圾\n三天没清理", "练溪花园东门", "三", "张", "138 1234 5678"), "330503101001001", Litter.Code, Litter.Name, InCell);
         Assert.Null(error);
         Assert.Equal(new IssueReport
         {
@@ -158,8 +158,8 @@ public class Open311MappingTests
             ReporterPhone = "13812345678",
         }, report);
 
-        Assert.Equal("", Open311Mapping.Report(new Open311Submission(null, null, null, null, "110"), "330503101001001", Litter, InCell).Report!.ReporterPhone);
-        Assert.Contains("50", Open311Mapping.Report(new Open311Submission("x", null, new string('名', 40), new string('姓', 11), null), "330503101001001", Litter, InCell).Error);
+        Assert.Equal("", Open311Mapping.Report(new Open311Submission(null, null, null, null, "110"), "330503101001001", Litter.Code, Litter.Name, InCell).Report!.ReporterPhone);
+        Assert.Contains("50", Open311Mapping.Report(new Open311Submission("x", null, new string('名', 40), new string('姓', 11), null), "330503101001001", Litter.Code, Litter.Name, InCell).Error);
     }
 
     private static IssueRecord Issue(IssueStatus status = IssueStatus.Reported)
