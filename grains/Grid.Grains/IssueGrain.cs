@@ -166,21 +166,5 @@ public sealed class IssueGrain(
         Text = $"{issue.CategoryName}·{issue.Report.Title}：{ActionText(entry.Action)}{(entry.Action == IssueAction.Escalate ? "（" + entry.Note + "）" : "")}",
     };
 
-    private static string ActionText(IssueAction action) => action switch
-    {
-        IssueAction.Report => "上报",
-        IssueAction.Accept => "立案",
-        IssueAction.Reject => "不予立案",
-        IssueAction.Dispatch => "派遣",
-        IssueAction.Start => "开始处置",
-        IssueAction.Resolve => "处置完成",
-        IssueAction.ResolveOnSpot => "就地解决",
-        IssueAction.Verify => "核查",
-        IssueAction.Reopen => "重新办理",
-        IssueAction.Rate => "评价",
-        IssueAction.Whistle => "吹哨",
-        IssueAction.OrganReport => "报到",
-        IssueAction.Escalate => "督办",
-        _ => action.ToString(),
-    };
+    private static string ActionText(IssueAction action) => IssueWorkflow.Label(action);
 }

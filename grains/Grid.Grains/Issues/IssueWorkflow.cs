@@ -199,11 +199,11 @@ public static class IssueWorkflow
         _ => "已结案",
     };
 
-    /// <summary>An action as a verb: 「已结案」的诉求不能受理.</summary>
+    /// <summary>An action as the ticker and the refusals name it: 「已结案」的诉求不能立案.</summary>
     public static string Label(IssueAction action) => action switch
     {
         IssueAction.Report => "上报",
-        IssueAction.Accept => "受理",
+        IssueAction.Accept => "立案",
         IssueAction.Reject => "不予立案",
         IssueAction.Dispatch => "派遣",
         IssueAction.Start => "开始处置",
