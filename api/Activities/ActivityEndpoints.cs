@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Grid.Api.Auth;
 using Grid.Api.Problems;
 using Grid.Contracts;
@@ -36,7 +35,7 @@ public sealed record ActivityListItem(
     ActivityStatus Status, Counts? Counts, int RemindersSent);
 
 /// <summary>Occurrences (活动): sign-up, leave, sign-in with the venue code, posts, close.</summary>
-public static partial class ActivityEndpoints
+public static class ActivityEndpoints
 {
     private const int MaxListed = 100;
 
@@ -56,15 +55,15 @@ public static partial class ActivityEndpoints
         activities.MapPost("/close", Close).WithSummary("Make attendance final and award points now (organisers; after sign-in closes). Happens by itself at the end.");
     }
 
-    [GeneratedRegex("^[0-9]{12}-[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9][a-z0-9-]{0,39}$")]
-    private static partial Regex IdPattern();
-
-    private static async Task<(ActivityView?, IResult?)> Load(string id, IGrainFactory grains, Caller caller)
+    /// <summary>The occurrence the path names, if the caller may see it; otherwise the problem.</summary>
+    private static async Task<(IActivityGrain, ActivityView?, IResult?)> Load(string id, IGrainFactory grains, Caller caller)
     {
-        if (!IdPattern().IsMatch(id)) return (null, Problem.Invalid("id", "An activity id is the community code, the date and the schedule, e.g. 330503101001-2026-12-05-red-saturday."));
-        if (!caller.CanSeeCommunity(id[..12])) return (null, Problem.Forbidden($"Activity {id} is outside your scope."));
-        var view = await grains.GetGrain<IActivityGrain>(id).Get();
-        return view is null ? (null, Problem.NotFound($"No activity {id}.")) : (view, null);
+        var errors = new FieldErrors();
+        if (errors.Id<ActivityId>("id", id) is not { } activityId) return (null!, null, errors.ToProblem());
+        if (!caller.CanSeeCommunity(activityId.Community.Value)) return (null!, null, Problem.Forbidden($"活动「{id}」不在你的管辖范围内。"));
+        var grain = grains.Activity(activityId);
+        var view = await grain.Get();
+        return view is null ? (grain, null, Problem.NotFound($"没有活动「{id}」。")) : (grain, view, null);
     }
 
     private static Counts CountsOf(ActivityView v)
@@ -75,17 +74,18 @@ public static partial class ActivityEndpoints
 
     private static async Task<IResult> List(string code, string? from, string? to, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
         var now = clock.GetUtcNow();
         var errors = new FieldErrors();
+        var community = errors.Id<CommunityCode>("code", code);
         var fromUtc = Day(from, "from", errors) ?? now.AddDays(-1);
         var toUtc = Day(to, "to", errors)?.AddDays(1) ?? now.AddDays(62);
-        errors.AddIf(toUtc < fromUtc, "to", "must not be before 'from'.");
-        errors.AddIf(toUtc - fromUtc > TimeSpan.FromDays(400), "to", "at most 400 days at a time.");
+        errors.AddIf(toUtc < fromUtc, "to", "不能早于 from。");
+        errors.AddIf(toUtc - fromUtc > TimeSpan.FromDays(400), "to", "一次最多 400 天。");
         if (errors.Any) return errors.ToProblem();
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        var index = (await grains.GetGrain<ICommunityGrain>(code).Activities(fromUtc, toUtc)).Take(MaxListed).ToList();
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区「{code}」不在你的管辖范围内。");
+        var grain = grains.Community(community!.Value);
+        if (await grain.Get() is null) return Problem.NotFound($"没有社区「{code}」。");
+        var index = (await grain.Activities(fromUtc, toUtc)).Take(MaxListed).ToList();
         var views = await Task.WhenAll(index.Select(a => grains.GetGrain<IActivityGrain>(a.Id).Get()));
         return TypedResults.Ok(index.Zip(views).Select(p => new ActivityListItem(
             p.First.Id, p.First.ScheduleId, p.First.Kind, p.First.Title, p.First.Theme, p.First.StartUtc, p.First.EndUtc, p.First.Status,
@@ -97,13 +97,13 @@ public static partial class ActivityEndpoints
         if (text is null) return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset).ToUniversalTime();
-        errors.Add(field, "must be a date written yyyy-MM-dd (China Standard Time).");
+        errors.Add(field, "应为 yyyy-MM-dd 格式的日期（北京时间）。");
         return null;
     }
 
     private static async Task<IResult> Get(string id, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (view, problem) = await Load(id, grains, caller);
+        var (_, view, problem) = await Load(id, grains, caller);
         if (problem is not null) return problem;
         return TypedResults.Ok(await Response(view!, grains, caller, clock.GetUtcNow()));
     }
@@ -133,70 +133,76 @@ public static partial class ActivityEndpoints
             CountsOf(v), mine, people, posts, organiser ? v.Reminders : [], v.ClosedUtc, v.Version);
     }
 
-    private static IResult? MemberOnly(Caller caller) =>
-        caller.MemberId is null ? Problem.Forbidden("Only a Party member signs up, asks leave or signs in, and only for themselves.") : null;
+    /// <summary>The calling member, for the steps a member takes only for themselves.</summary>
+    private static (MemberId?, IResult?) Member(Caller caller) =>
+        GridId.TryParse<MemberId>(caller.MemberId, out var member)
+            ? (member, null)
+            : (null, Problem.Forbidden("只有党员本人可以报名、请假或签到。"));
 
-    private static async Task<IResult> Answer(ActivityResult result, IGrainFactory grains, Caller caller, TimeProvider clock, string field = "code") => result.Outcome switch
-    {
-        ActivityOutcome.Done => TypedResults.Ok(await Response(result.Activity!, grains, caller, clock.GetUtcNow())),
-        ActivityOutcome.NotAllowed => Problem.Conflict(result.Message),
-        ActivityOutcome.WrongCode => Problem.Invalid(field, result.Message),
-        ActivityOutcome.NotExpected => Problem.Forbidden(result.Message),
-        _ => Problem.NotFound(result.Message),
-    };
+    private static async Task<IResult> Answer(Outcome<ActivityView> outcome, IGrainFactory grains, Caller caller, TimeProvider clock) =>
+        outcome is { Succeeded: true, Value: { } view } ? TypedResults.Ok(await Response(view, grains, caller, clock.GetUtcNow())) : Problem.For(outcome);
 
     private static async Task<IResult> SignUp(string id, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (_, problem) = await Load(id, grains, caller);
-        if ((problem ?? MemberOnly(caller)) is { } refused) return refused;
-        return await Answer(await grains.GetGrain<IActivityGrain>(id).SignUp(caller.MemberId!), grains, caller, clock);
+        var (activity, _, problem) = await Load(id, grains, caller);
+        var (member, notMember) = Member(caller);
+        if ((problem ?? notMember) is { } refused) return refused;
+        return await Answer(await activity.SignUp(member!.Value), grains, caller, clock);
     }
 
     private static async Task<IResult> Leave(string id, LeaveBody? body, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (_, problem) = await Load(id, grains, caller);
-        if ((problem ?? MemberOnly(caller)) is { } refused) return refused;
+        var (activity, _, problem) = await Load(id, grains, caller);
+        var (member, notMember) = Member(caller);
+        if ((problem ?? notMember) is { } refused) return refused;
         var errors = new FieldErrors();
         errors.Text("reason", body?.Reason, 200, multiline: true);
         if (errors.Any) return errors.ToProblem();
-        return await Answer(await grains.GetGrain<IActivityGrain>(id).RequestLeave(caller.MemberId!, body!.Reason!.Trim()), grains, caller, clock);
+        return await Answer(await activity.RequestLeave(member!.Value, body!.Reason!.Trim()), grains, caller, clock);
     }
 
     private static async Task<IResult> SignIn(string id, SignInBody? body, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (_, problem) = await Load(id, grains, caller);
-        if ((problem ?? MemberOnly(caller)) is { } refused) return refused;
+        var (activity, _, problem) = await Load(id, grains, caller);
+        var (member, notMember) = Member(caller);
+        if ((problem ?? notMember) is { } refused) return refused;
         var remote = body?.Remote ?? false;
         var errors = new FieldErrors();
-        if (remote) errors.AddIf(!string.IsNullOrEmpty(body?.Code), "code", "a remote sign-in has no venue code.");
-        else errors.AddIf(body?.Code is not { Length: 6 } c || !c.All(char.IsAsciiDigit), "code", "is the six-digit code shown at the venue (or sign in remotely with remote: true if you are a mobile member).");
+        if (remote) errors.AddIf(!string.IsNullOrEmpty(body?.Code), "code", "远程签到不用现场签到码。");
+        else errors.AddIf(body?.Code is not { Length: 6 } c || !c.All(char.IsAsciiDigit), "code", "应为现场显示的六位签到码（流动党员可用 remote: true 远程签到）。");
         if (errors.Any) return errors.ToProblem();
-        return await Answer(await grains.GetGrain<IActivityGrain>(id).SignIn(caller.MemberId!, body?.Code, remote), grains, caller, clock);
+        return await Answer(await activity.SignIn(member!.Value, body?.Code, remote), grains, caller, clock);
     }
 
     private static async Task<IResult> Code(string id, IGrainFactory grains, Caller caller)
     {
-        var (view, problem) = await Load(id, grains, caller);
+        var (activity, view, problem) = await Load(id, grains, caller);
         if (problem is not null) return problem;
-        if (!caller.CanScheduleIn(view!.Plan.CommunityCode)) return Problem.Forbidden("Only the organisers see the venue code.");
-        return TypedResults.Ok(await grains.GetGrain<IActivityGrain>(id).SignInCode());
+        if (!caller.CanScheduleIn(view!.Plan.CommunityCode)) return Problem.Forbidden("只有活动组织者能看到签到码。");
+        return TypedResults.Ok(await activity.SignInCode());
     }
 
     private static async Task<IResult> StaffPost(string id, string post, PostBody? body, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (view, problem) = await Load(id, grains, caller);
+        var (activity, view, problem) = await Load(id, grains, caller);
         if (problem is not null) return problem;
-        if (!caller.CanScheduleIn(view!.Plan.CommunityCode)) return Problem.Forbidden("Only the organisers staff posts.");
-        if (body?.MemberId is { } memberId && (memberId.Length > 20 || await grains.GetGrain<IPartyMemberGrain>(memberId).Get() is null))
-            return Problem.Invalid("memberId", $"No member {memberId}.");
-        return await Answer(await grains.GetGrain<IActivityGrain>(id).StaffPost(post, body?.MemberId), grains, caller, clock, "memberId");
+        if (!caller.CanScheduleIn(view!.Plan.CommunityCode)) return Problem.Forbidden("只有活动组织者可以安排岗位。");
+        MemberId? member = null;
+        if (body?.MemberId is { } text)
+        {
+            var errors = new FieldErrors();
+            member = errors.Id<MemberId>("memberId", text);
+            if (member is { } m && await grains.Member(m).Get() is null) errors.Add("memberId", $"没有党员「{text}」。");
+            if (errors.Any) return errors.ToProblem();
+        }
+        return await Answer(await activity.StaffPost(post, member), grains, caller, clock);
     }
 
     private static async Task<IResult> Close(string id, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        var (view, problem) = await Load(id, grains, caller);
+        var (activity, view, problem) = await Load(id, grains, caller);
         if (problem is not null) return problem;
-        if (!caller.CanScheduleIn(view!.Plan.CommunityCode)) return Problem.Forbidden("Only the organisers close an activity.");
-        return await Answer(await grains.GetGrain<IActivityGrain>(id).Close(caller.Username), grains, caller, clock);
+        if (!caller.CanScheduleIn(view!.Plan.CommunityCode)) return Problem.Forbidden("只有活动组织者可以结束活动。");
+        return await Answer(await activity.Close(caller.Username), grains, caller, clock);
     }
 }

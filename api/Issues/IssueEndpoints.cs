@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Grid.Api.Auth;
 using Grid.Api.Problems;
@@ -32,92 +30,71 @@ public static class IssueEndpoints
             .WithSummary($"Take a step: {IssueRequestValidation.ActionNames}. Send If-Match with the version you saw; a step that does not apply answers 409.");
     }
 
-    internal static IResult Answer(IssueResult result, Caller caller, DateTimeOffset now, int okStatus = StatusCodes.Status200OK)
-    {
-        switch (result.Outcome)
-        {
-            case IssueOutcome.Done:
-                var issue = result.Issue!;
-                return new IssueAnswer(IssueResponse.For(issue, caller, now), issue.Version, okStatus);
-            case IssueOutcome.NotAllowed:
-                return Problem.Conflict(result.Message, new Dictionary<string, object?> { ["currentStatus"] = Name(result.Issue?.Status) });
-            case IssueOutcome.VersionMismatch:
-                return TypedResults.Problem(title: "Precondition failed", detail: result.Message, statusCode: StatusCodes.Status412PreconditionFailed,
-                    extensions: new Dictionary<string, object?> { ["version"] = result.Issue?.Version });
-            case IssueOutcome.NotFound:
-                return Problem.NotFound(result.Message);
-            default:
-                return Problem.Invalid(result.Field ?? "body", result.Message);
-        }
-    }
+    /// <summary>An issue use case's answer: the issue with its version as the ETag, or the problem, with where the issue stands.</summary>
+    internal static IResult Answer(Outcome<IssueRecord> outcome, Caller caller, DateTimeOffset now, int okStatus = StatusCodes.Status200OK) =>
+        outcome is { Succeeded: true, Value: { } issue }
+            ? new IssueAnswer(IssueResponse.For(issue, caller, now), issue.Version, outcome.Kind == OutcomeKind.Created ? StatusCodes.Status201Created : okStatus)
+            : Problem.For(outcome, Standing);
 
-    private static string? Name(IssueStatus? status) => status is null ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(status.Value.ToString());
+    /// <summary>What a refused caller needs to recover: the status the issue is in (409) and its version (412).</summary>
+    private static Dictionary<string, object?> Standing(IssueRecord issue) => new()
+    {
+        ["currentStatus"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(issue.Status.ToString()),
+        ["version"] = issue.Version,
+    };
 
     private static async Task<IResult> Report(HttpContext http, ReportIssueRequest? request, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
         var errors = new FieldErrors();
         var source = caller.Role switch { Roles.GridWorker => "grid_worker", Roles.Member => "member", _ => "resident" };
         var report = IssueRequestValidation.Validate(request, source, errors);
-        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
-        errors.AddIf(key.Length > 100, IdempotencyKeyHeader, "must be at most 100 characters.");
         if (report is null || errors.Any) return errors.ToProblem();
         if (IssuePermissions.CannotReport(caller, report.CellCode, report.ResolveOnSpotNote is not null) is { } denied) return Problem.Forbidden(denied);
-        if (await grains.GetGrain<IGridCellGrain>(report.CellCode).Get() is not { } cell) return Problem.Invalid("cellCode", $"No cell {report.CellCode}.");
-        if (report.Location is { } at && GeoDistance.ToRingMeters(at, cell.Definition.Boundary) > GeoDistance.CellToleranceMeters)
-            return Problem.Invalid("location", $"The position is outside cell {report.CellCode}.");
-        var category = await grains.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key).Find(report.CategoryCode);
-        if (category is not { ParentCode: not null }) return Problem.Invalid("categoryCode", $"No category {report.CategoryCode} (use a subclass, e.g. 10.01; GET /api/categories).");
 
-        var displayName = http.User.FindFirst(GridClaims.Name)?.Value ?? caller.Username;
-        IssueResult? result;
-        if (key.Length > 0)
-        {
-            // The fingerprint ties the key to this request: the same key with another body is refused.
-            var fingerprint = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(report)));
-            result = await grains.GetGrain<IIdempotencyKeyGrain>($"{caller.Username}|{key}").ReportIssue(fingerprint, report, caller.Username, displayName);
-            if (result is null)
-                return TypedResults.Problem(title: "Idempotency-Key reused", statusCode: StatusCodes.Status422UnprocessableEntity,
-                    detail: "This Idempotency-Key was already used for a different issue; use a new key for a new issue.");
-        }
-        else
-        {
-            var id = await IssueIds.Next(grains, report.CellCode, clock.GetUtcNow());
-            result = await grains.GetGrain<IIssueGrain>(id).Report(report, caller.Username, displayName);
-        }
-        return Answer(result, caller, clock.GetUtcNow(), StatusCodes.Status201Created);
+        var reporter = new IssueReporter(caller.Username, http.User.FindFirst(GridClaims.Name)?.Value ?? caller.Username);
+        var key = http.Request.Headers[IdempotencyKeyHeader].ToString();
+        var outcome = await grains.IssueIntake().Report(report, reporter, key.Length > 0 ? key : null);
+        // A retry with the same key answers as the first report did.
+        return Answer(outcome, caller, clock.GetUtcNow(), StatusCodes.Status201Created);
     }
 
     private static async Task<IResult> Get(string id, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        if (IdError(id) is { } error) return Problem.Invalid("id", error);
-        if (!caller.CanSeeCell(id[..15])) return Problem.Forbidden($"Issue {id} is outside your scope.");
-        var issue = await grains.GetGrain<IIssueGrain>(id).Get();
-        return issue is null ? Problem.NotFound($"No issue {id}.") : Answer(new IssueResult { Outcome = IssueOutcome.Done, Issue = issue }, caller, clock.GetUtcNow());
+        var errors = new FieldErrors();
+        if (errors.Id<IssueId>("id", id) is not { } issueId) return errors.ToProblem();
+        if (!caller.CanSeeCell(issueId.Cell.Value)) return OutOfScope(issueId);
+        var issue = await grains.Issue(issueId).Get();
+        return issue is null ? NoIssue(issueId) : Answer(Outcome.Done(issue), caller, clock.GetUtcNow());
     }
+
+    internal static IResult OutOfScope(IssueId id) => Problem.Forbidden($"诉求「{id}」不在你的管辖范围内。");
+
+    internal static IResult NoIssue(IssueId id) => Problem.NotFound($"没有诉求「{id}」。");
 
     private static async Task<IResult> Act(string id, string action, HttpContext http, IssueActionRequest? request, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        if (IdError(id) is { } error) return Problem.Invalid("id", error);
+        var errors = new FieldErrors();
+        if (errors.Id<IssueId>("id", id) is not { } issueId) return errors.ToProblem();
         if (IssueRequestValidation.ParseAction(action) is not { } step)
-            return Problem.NotFound($"No action '{action}'; actions are {IssueRequestValidation.ActionNames}.");
+            return Problem.NotFound($"没有操作「{action}」；可用的操作：{IssueRequestValidation.ActionNames}。", "issue.action");
         int? expected = null;
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (ifMatch.Length > 0 && ifMatch != "*")
         {
             if (!EntityTagHeaderValue.TryParse(ifMatch, out var tag) || !int.TryParse(tag.Tag.AsSpan().Trim('"'), out var version))
-                return Problem.Invalid("If-Match", "must be the issue's ETag, e.g. \"3\".");
+                return Problem.Invalid("If-Match", "应为诉求的 ETag，例如 \"3\"。");
             expected = version;
         }
-        if (!caller.CanSeeCell(id[..15])) return Problem.Forbidden($"Issue {id} is outside your scope.");
-        var grain = grains.GetGrain<IIssueGrain>(id);
+        if (!caller.CanSeeCell(issueId.Cell.Value)) return OutOfScope(issueId);
+        var grain = grains.Issue(issueId);
         var issue = await grain.Get();
-        if (issue is null) return Problem.NotFound($"No issue {id}.");
+        if (issue is null) return NoIssue(issueId);
 
         string? callerOrgan = null;
-        if (caller.MemberId is { } memberId) callerOrgan = (await grains.GetGrain<IPartyMemberGrain>(memberId).Get())?.Definition.OrganCode;
+        if (caller.MemberId is { } memberId && GridId.TryParse<MemberId>(memberId, out var member))
+            callerOrgan = (await grains.Member(member).Get())?.Definition.OrganCode;
         if (IssuePermissions.CannotDo(caller, step, issue, callerOrgan) is { } denied) return Problem.Forbidden(denied);
 
-        var errors = new FieldErrors();
         errors.Text("note", request?.Note, 1000, required: false, multiline: true);
         Assignee? assignee = null;
         if (step == IssueAction.Dispatch)
@@ -125,10 +102,7 @@ public static class IssueEndpoints
             (assignee, var problem) = await ResolveAssignee(request?.Assignee, issue, grains, caller);
             if (problem is not null) return problem;
         }
-        if (step == IssueAction.Whistle)
-        {
-            errors.AddIfNotNull("organCode", OrganCodes.Error(request?.OrganCode));
-        }
+        var organ = step == IssueAction.Whistle ? errors.Id<OrganCode>("organCode", request?.OrganCode) : null;
         if (errors.Any) return errors.ToProblem();
 
         var result = await grain.Execute(new IssueCommand
@@ -139,7 +113,7 @@ public static class IssueEndpoints
             Assignee = assignee,
             Passed = request?.Passed,
             Score = request?.Score,
-            OrganCode = request?.OrganCode,
+            OrganCode = organ?.Value,
             ExpectedVersion = expected,
         });
         return Answer(result, caller, clock.GetUtcNow());
@@ -160,30 +134,30 @@ public static class IssueEndpoints
                 _ when cell?.Definition.GridWorkers is [var worker, ..] => new Assignee { Kind = AssigneeKind.GridWorker, Id = worker.Username, Name = worker.DisplayName },
                 _ => null,
             };
-            if (target is null) return (null, Problem.Invalid("assignee", "The cell has no grid worker to route to; name an assignee."));
+            if (target is null) return (null, Problem.Invalid("assignee", "该网格没有网格员可派：请指定处置人。"));
         }
         else
         {
             if (request.Kind is not { } kind || string.IsNullOrWhiteSpace(request.Id) || request.Id.Length > 64)
-                return (null, Problem.Invalid("assignee", "needs kind (grid_worker, member or organ) and id."));
+                return (null, Problem.Invalid("assignee", "须有 kind（grid_worker、member 或 organ）和 id。"));
             switch (kind)
             {
                 case AssigneeKind.GridWorker:
                     var user = await grains.GetGrain<IUserGrain>(request.Id).Get();
                     if (user is not { Role: Roles.GridWorker } || !user.CellCodes.Contains(issue.Report.CellCode))
-                        return (null, Problem.Invalid("assignee.id", $"{request.Id} is not a grid worker of cell {issue.Report.CellCode}."));
+                        return (null, Problem.Invalid("assignee.id", $"「{request.Id}」不是网格 {issue.Report.CellCode} 的网格员。"));
                     target = new Assignee { Kind = kind, Id = user.Username, Name = user.DisplayName };
                     break;
                 case AssigneeKind.Member:
-                    member = await grains.GetGrain<IPartyMemberGrain>(request.Id).Get();
+                    if (GridId.TryParse<MemberId>(request.Id, out var memberId)) member = await grains.Member(memberId).Get();
                     if (member is null || member.Definition.CommunityCode != issue.CommunityCode)
-                        return (null, Problem.Invalid("assignee.id", $"{request.Id} is not a member of community {issue.CommunityCode}."));
+                        return (null, Problem.Invalid("assignee.id", $"「{request.Id}」不是社区 {issue.CommunityCode} 的党员。"));
                     target = new Assignee { Kind = kind, Id = member.Id, Name = member.Definition.Name };
                     break;
                 default:
-                    if (OrganCodes.Error(request.Id) is { } organError) return (null, Problem.Invalid("assignee.id", organError));
-                    var organ = await grains.GetGrain<IOrganGrain>(request.Id).Get();
-                    if (organ is null) return (null, Problem.Invalid("assignee.id", $"No organ {request.Id}."));
+                    if (!GridId.TryParse<OrganCode>(request.Id, out var organCode)) return (null, Problem.Invalid("assignee.id", OrganCode.Error(request.Id)!));
+                    var organ = await grains.Organ(organCode).Get();
+                    if (organ is null) return (null, Problem.Invalid("assignee.id", $"没有单位「{organCode}」。"));
                     target = new Assignee { Kind = kind, Id = organ.Definition.Code, Name = organ.Definition.Name };
                     break;
             }
@@ -191,11 +165,6 @@ public static class IssueEndpoints
         if (IssuePermissions.CannotDispatchTo(caller, issue, target, member) is { } denied) return (null, Problem.Forbidden(denied));
         return (target, null);
     }
-
-    internal static string? IdError(string id) =>
-        id.Length is >= 26 and <= 30 && GridCodes.IsCellCode(id[..15]) && id[15] == '-' && int.TryParse(id.AsSpan(16, 4), out _) && id[20] == '-' && id[21..].All(char.IsAsciiDigit)
-            ? null
-            : "An issue id is a cell code, the year and a number, e.g. 330503101001001-2026-00042.";
 }
 
 /// <summary>An issue answer with its version as the ETag.</summary>

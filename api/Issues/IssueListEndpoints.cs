@@ -39,7 +39,7 @@ public static class IssueListEndpoints
         if (string.IsNullOrEmpty(status)) return null;
         foreach (var s in Enum.GetValues<IssueStatus>())
             if (IssueWorkflow.Name(s) == status) return s;
-        errors.Add("status", "must be one of reported, accepted, rejected, dispatched, in_progress, resolved, closed.");
+        errors.Add("status", "应为 reported、accepted、rejected、dispatched、in_progress、resolved、closed 之一。");
         return null;
     }
 
@@ -47,15 +47,15 @@ public static class IssueListEndpoints
         string code, string? status, IGrainFactory grains, IIssueLedger ledger, Caller caller)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", GridCodes.CellCodeError(code));
+        var cell = errors.Id<CellCode>("code", code);
         var wanted = ParseStatus(status, errors);
         if (errors.Any) return errors.ToProblem();
-        if (!caller.CanSeeCell(code)) return Problem.Forbidden($"Cell {code} is outside your scope.");
-        if (await grains.GetGrain<IGridCellGrain>(code).Get() is null) return Problem.NotFound($"No cell {code}.");
+        if (!caller.CanSeeCell(code)) return Problem.Forbidden($"网格「{code}」不在你的管辖范围内。");
+        if (await grains.Cell(cell!.Value).Get() is null) return Problem.NotFound($"没有网格「{code}」。");
         // Open issues come from the cell's own index (live); closed and rejected ones from the ledger.
         IReadOnlyList<IssueSummary> items = wanted is IssueStatus.Closed or IssueStatus.Rejected
             ? await ledger.CellIssues(code, wanted, MaxItems)
-            : [.. (await grains.GetGrain<IGridCellGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
+            : [.. (await grains.Cell(cell.Value).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
     }
 
@@ -63,56 +63,60 @@ public static class IssueListEndpoints
         string code, string? status, bool? overdue, IGrainFactory grains, IIssueLedger ledger, Caller caller)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", GridCodes.CommunityCodeError(code));
+        var community = errors.Id<CommunityCode>("code", code);
         var wanted = ParseStatus(status, errors);
         if (errors.Any) return errors.ToProblem();
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区「{code}」不在你的管辖范围内。");
+        if (await grains.Community(community!.Value).Get() is null) return NoCommunity(community.Value);
         IReadOnlyList<IssueSummary> items;
         if (overdue == true)
-            items = [.. (await grains.GetGrain<ICommunityGrain>(code).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
+            items = [.. (await grains.Community(community.Value).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
                 .Where(i => wanted is null || i.Status == wanted)];
         else if (wanted is IssueStatus.Closed or IssueStatus.Rejected)
             items = await ledger.CommunityIssues(code, wanted, MaxItems);
         else
-            items = [.. (await grains.GetGrain<ICommunityGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
+            items = [.. (await grains.Community(community.Value).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
     }
 
     private static async Task<Results<Ok<CommunityIssueCounters>, ValidationProblem, ProblemHttpResult>> Counters(string code, IGrainFactory grains, Caller caller)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).IssueCounters());
+        var errors = new FieldErrors();
+        if (errors.Id<CommunityCode>("code", code) is not { } community) return errors.ToProblem();
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区「{code}」不在你的管辖范围内。");
+        if (await grains.Community(community).Get() is null) return NoCommunity(community);
+        return TypedResults.Ok(await grains.Community(community).IssueCounters());
     }
 
     private static async Task<Results<Ok<KpiReport>, ValidationProblem, ProblemHttpResult>> Kpis(
         string code, string? month, IGrainFactory grains, IIssueLedger ledger, Caller caller, TimeProvider clock)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("code", GridCodes.CommunityCodeError(code));
+        var community = errors.Id<CommunityCode>("code", code);
         var when = clock.GetUtcNow().ToOffset(ChinaTime.Offset);
         if (month is not null)
         {
             if (DateTime.TryParseExact(month, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed) && parsed.Year >= 2000)
                 when = new DateTimeOffset(parsed, ChinaTime.Offset);
-            else errors.Add("month", "must be a month written YYYY-MM, e.g. 2026-11.");
+            else errors.Add("month", "应为 YYYY-MM 格式的月份，例如 2026-11。");
         }
         if (errors.Any) return errors.ToProblem();
-        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区「{code}」不在你的管辖范围内。");
+        if (await grains.Community(community!.Value).Get() is null) return NoCommunity(community.Value);
         var (from, to) = ChinaTime.Month(when.Year, when.Month);
         var events = await ledger.EventsOfIssuesActiveBetween(code, from, to);
         return TypedResults.Ok(KpiCalculator.Compute(code, when.Year, when.Month, events));
     }
 
+    private static ProblemHttpResult NoCommunity(CommunityCode code) => Problem.NotFound($"没有社区「{code}」。");
+
     public sealed record ReindexReport(int Issues);
 
     private static async Task<Results<Ok<ReindexReport>, ValidationProblem, ProblemHttpResult>> Reindex(string code, IGrainFactory grains, IIssueLedger ledger)
     {
-        if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        var errors = new FieldErrors();
+        if (errors.Id<CommunityCode>("code", code) is not { } community) return errors.ToProblem();
+        if (await grains.Community(community).Get() is null) return NoCommunity(community);
         return TypedResults.Ok(new ReindexReport(await IssueIndexRebuild.Run(grains, ledger, code)));
     }
 

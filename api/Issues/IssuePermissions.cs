@@ -14,12 +14,12 @@ public static class IssuePermissions
         if (onSpot)
             return caller.Role == Roles.GridWorker && caller.CellCodes.Contains(cellCode)
                 ? null
-                : "Only the grid worker of the cell may report and resolve on the spot (就地解决).";
+                : "只有本网格的网格员可以上报并就地解决。";
         return caller.Role switch
         {
             Roles.Admin => null,
-            Roles.GridWorker => caller.CellCodes.Contains(cellCode) ? null : $"You report issues only in your own cells, not {cellCode}.",
-            _ => caller.CanSeeCell(cellCode) ? null : $"Cell {cellCode} is outside your community.",
+            Roles.GridWorker => caller.CellCodes.Contains(cellCode) ? null : $"你只能在自己的网格上报诉求，网格 {cellCode} 不是你的。",
+            _ => caller.CanSeeCell(cellCode) ? null : $"网格 {cellCode} 不在你的社区。",
         };
     }
 
@@ -32,14 +32,14 @@ public static class IssuePermissions
         return action switch
         {
             IssueAction.Accept or IssueAction.Reject or IssueAction.Verify or IssueAction.Reopen or IssueAction.Whistle =>
-                committee ? null : "Only the community committee (指挥中心) may do this.",
-            IssueAction.Dispatch => committee || cellWorker ? null : "Only the committee or the cell's grid worker may dispatch.",
+                committee ? null : "只有社区党委（指挥中心）可以这样做。",
+            IssueAction.Dispatch => committee || cellWorker ? null : "只有社区党委或本网格的网格员可以派遣。",
             IssueAction.Start or IssueAction.Resolve =>
-                assignee || committee ? null : "Only the assignee (or the committee on their behalf) may do this.",
-            IssueAction.Rate => committee || caller.Username == issue.ReportedBy ? null : "Only the reporter or the committee (recording the resident's rating) may rate.",
+                assignee || committee ? null : "只有处置人（或代其操作的社区党委）可以这样做。",
+            IssueAction.Rate => committee || caller.Username == issue.ReportedBy ? null : "只有上报人或（代居民记录评价的）社区党委可以评价。",
             IssueAction.OrganReport =>
-                committee || (issue.Whistle is { } w && callerOrgan == w.OrganCode) ? null : "Only the organ whistled in (or the committee) may report.",
-            _ => $"'{action}' cannot be asked for.",
+                committee || (issue.Whistle is { } w && callerOrgan == w.OrganCode) ? null : "只有被吹哨的单位（或社区党委）可以报到。",
+            _ => "不能请求这一操作。",
         };
     }
 
@@ -51,7 +51,7 @@ public static class IssuePermissions
         {
             AssigneeKind.GridWorker when target.Id == caller.Username => null,
             AssigneeKind.Member when targetMember?.Definition.CellCode == issue.Report.CellCode => null,
-            _ => "A grid worker dispatches only to themselves or to a member placed in the cell.",
+            _ => "网格员只能派给自己或本网格的党员。",
         };
     }
 

@@ -19,21 +19,21 @@ public static class IssueRequestValidation
 {
     public static IssueReport? Validate(ReportIssueRequest? r, string source, FieldErrors errors)
     {
-        if (r is null) { errors.Add("body", "An issue is required."); return null; }
-        errors.AddIfNotNull("cellCode", GridCodes.CellCodeError(r.CellCode));
+        if (r is null) { errors.Add("body", "请求体不能为空：须是一条诉求。"); return null; }
+        var cell = errors.Id<CellCode>("cellCode", r.CellCode);
         errors.Text("categoryCode", r.CategoryCode, 20);
         errors.Text("title", r.Title, 100);
         errors.Text("description", r.Description, 2000, required: false, multiline: true);
         errors.Text("reporterName", r.ReporterName, 50, required: false);
         errors.AddIf(!string.IsNullOrEmpty(r.ReporterPhone) && !PersonalData.IsPhone(r.ReporterPhone), "reporterPhone",
-            "must be a mainland mobile number or a landline such as 0572-3012345.");
-        errors.AddIf(r.HouseholdId is not null && (r.CellCode is null || !r.HouseholdId.StartsWith(r.CellCode + "-", StringComparison.Ordinal)),
-            "householdId", "must be a household of the same cell.");
+            "应为大陆手机号或固定电话，例如 0572-3012345。");
+        if (r.HouseholdId is not null && errors.Id<HouseholdId>("householdId", r.HouseholdId) is { } household)
+            errors.AddIf(household.Cell != cell, "householdId", "须是同一网格的住户。");
         GeoPoint? location = r.Location is null ? null : RequestValidation.Point(r.Location, "location", errors);
         if (r.ResolveOnSpot is not null) errors.Text("resolveOnSpot.note", r.ResolveOnSpot.Note, 1000, multiline: true);
         return errors.Any ? null : new IssueReport
         {
-            CellCode = r.CellCode!,
+            CellCode = cell!.Value.Value,
             CategoryCode = r.CategoryCode!.Trim(),
             Title = r.Title!.Trim(),
             Description = r.Description?.Trim() ?? "",

@@ -38,35 +38,33 @@ public static class AssignmentEndpoints
         assignments.MapPost("/{id}/{action}", Act).Produces<AssignmentResponse>().ProducesProblem(StatusCodes.Status409Conflict).WithSummary("accept, check-in, check-out, complete (with note) by the member; cancel by the assigner.");
     }
 
-    private static string? IdError(string id) =>
-        id.Length >= 20 && GridCodes.IsCellCode(id[..15]) && id[15] == '-' && id.Length <= 40 ? null : "An assignment id starts with the cell code, e.g. 330503101001001-A2026-00001.";
-
     private static async Task<IResult> Create(AssignmentRequest? request, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
         var errors = new FieldErrors();
-        errors.AddIfNotNull("cellCode", GridCodes.CellCodeError(request?.CellCode));
-        errors.Text("memberId", request?.MemberId, 20);
+        var cell = errors.Id<CellCode>("cellCode", request?.CellCode);
+        var memberId = errors.Id<MemberId>("memberId", request?.MemberId);
         errors.AddIf(request?.Kind is null or AssignmentKind.HandleIssue, "kind",
-            "must be visit_household, patrol, activity_post or other (issues become assignments by dispatching them).");
+            "应为 visit_household、patrol、activity_post 或 other（诉求经派遣成为任务）。");
         errors.Text("title", request?.Title, 100);
         errors.Text("description", request?.Description, 2000, required: false, multiline: true);
         var now = clock.GetUtcNow();
-        errors.AddIf(request?.DueUtc is not { } due || due <= now || due > now.AddDays(366), "dueUtc", "must be a time in the coming year.");
-        errors.AddIf(request?.Kind == AssignmentKind.VisitHousehold && request.HouseholdId is null, "householdId", "a visit names the household.");
+        errors.AddIf(request?.DueUtc is not { } due || due <= now || due > now.AddDays(366), "dueUtc", "应为今后一年内的时间。");
+        errors.AddIf(request?.Kind == AssignmentKind.VisitHousehold && request.HouseholdId is null, "householdId", "走访任务须指定住户。");
+        var household = request?.HouseholdId is { } householdText ? errors.Id<HouseholdId>("householdId", householdText) : null;
         if (errors.Any) return errors.ToProblem();
-        var cell = request!.CellCode!;
-        var mayAssign = caller.CanEditDirectoryOf(GridCodes.CommunityOf(cell)) || (caller.Role == Roles.GridWorker && caller.CellCodes.Contains(cell));
-        if (!mayAssign) return Problem.Forbidden($"Only the committee or the grid worker of cell {cell} assigns work there.");
-        var member = await grains.GetGrain<IPartyMemberGrain>(request.MemberId!).Get();
-        if (member?.Definition.CellCode != cell) return Problem.Invalid("memberId", $"{request.MemberId} is not a member placed in cell {cell}.");
-        if (request.HouseholdId is { } household && (!household.StartsWith(cell + "-", StringComparison.Ordinal) || await grains.GetGrain<IHouseholdGrain>(household).Get() is null))
-            return Problem.Invalid("householdId", $"No household {household} in cell {cell}.");
+        var cellCode = cell!.Value;
+        var mayAssign = caller.CanEditDirectoryOf(cellCode.Community.Value) || (caller.Role == Roles.GridWorker && caller.CellCodes.Contains(cellCode.Value));
+        if (!mayAssign) return Problem.Forbidden($"只有社区党委或网格 {cellCode} 的网格员可以在该网格派任务。");
+        var member = await grains.Member(memberId!.Value).Get();
+        if (member?.Definition.CellCode != cellCode.Value) return Problem.Invalid("memberId", $"「{memberId}」不是网格 {cellCode} 的党员。");
+        if (household is { } h && (h.Cell != cellCode || await grains.Household(h).Get() is null))
+            return Problem.Invalid("householdId", $"网格 {cellCode} 没有住户「{h}」。");
 
-        var id = await grains.GetGrain<IGridCellGrain>(cell).NextAssignmentId(now.ToOffset(ChinaTime.Offset).Year);
-        var created = await grains.GetGrain<IAssignmentGrain>(id).Create(new AssignmentDefinition
+        var id = GridId.Parse<AssignmentId>(await grains.Cell(cellCode).NextAssignmentId(now.ToOffset(ChinaTime.Offset).Year));
+        var created = await grains.Assignment(id).Create(new AssignmentDefinition
         {
-            MemberId = member.Id, CellCode = cell, Kind = request.Kind!.Value, Title = request.Title!.Trim(),
-            Description = request.Description?.Trim() ?? "", DueUtc = request.DueUtc!.Value, HouseholdId = request.HouseholdId,
+            MemberId = member.Id, CellCode = cellCode.Value, Kind = request!.Kind!.Value, Title = request.Title!.Trim(),
+            Description = request.Description?.Trim() ?? "", DueUtc = request.DueUtc!.Value, HouseholdId = household?.Value,
         }, caller.Username);
         return TypedResults.Created($"/api/assignments/{id}", AssignmentResponse.From(created, now));
     }
@@ -77,16 +75,20 @@ public static class AssignmentEndpoints
 
     private static async Task<IResult> Get(string id, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        if (IdError(id) is { } error) return Problem.Invalid("id", error);
-        var a = await grains.GetGrain<IAssignmentGrain>(id).Get();
-        if (a is null) return Problem.NotFound($"No assignment {id}.");
-        if (!MaySee(caller, a)) return Problem.Forbidden("Only the member, their committee and the cell's grid worker see this assignment.");
+        var errors = new FieldErrors();
+        if (errors.Id<AssignmentId>("id", id) is not { } assignmentId) return errors.ToProblem();
+        var a = await grains.Assignment(assignmentId).Get();
+        if (a is null) return NoAssignment(assignmentId);
+        if (!MaySee(caller, a)) return Problem.Forbidden("只有任务所派的党员、其社区党委和本网格的网格员能查看该任务。");
         return TypedResults.Ok(AssignmentResponse.From(a, clock.GetUtcNow()));
     }
 
+    private static IResult NoAssignment(AssignmentId id) => Problem.NotFound($"没有任务「{id}」。");
+
     private static async Task<IResult> Act(string id, string action, HttpContext http, AssignmentActionRequest? request, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
-        if (IdError(id) is { } error) return Problem.Invalid("id", error);
+        var errors = new FieldErrors();
+        if (errors.Id<AssignmentId>("id", id) is not { } assignmentId) return errors.ToProblem();
         AssignmentAction? step = action.ToLowerInvariant() switch
         {
             "accept" => AssignmentAction.Accept,
@@ -96,37 +98,30 @@ public static class AssignmentEndpoints
             "cancel" => AssignmentAction.Cancel,
             _ => null,
         };
-        if (step is null) return Problem.NotFound($"No action '{action}'; actions are accept, check-in, check-out, complete, cancel.");
+        if (step is null) return Problem.NotFound($"没有操作「{action}」；可用的操作：accept、check-in、check-out、complete、cancel。", "assignment.action");
         int? expected = null;
         var ifMatch = http.Request.Headers.IfMatch.ToString();
         if (ifMatch.Length > 0 && ifMatch != "*")
         {
             if (!EntityTagHeaderValue.TryParse(ifMatch, out var tag) || !int.TryParse(tag.Tag.AsSpan().Trim('"'), out var v))
-                return Problem.Invalid("If-Match", "must be the assignment's ETag, e.g. \"3\".");
+                return Problem.Invalid("If-Match", "应为任务的 ETag，例如 \"3\"。");
             expected = v;
         }
-        var grain = grains.GetGrain<IAssignmentGrain>(id);
+        var grain = grains.Assignment(assignmentId);
         var a = await grain.Get();
-        if (a is null) return Problem.NotFound($"No assignment {id}.");
+        if (a is null) return NoAssignment(assignmentId);
         var isMember = caller.MemberId == a.Definition.MemberId;
         var isAssigner = caller.Username == a.AssignedBy || caller.CanEditDirectoryOf(GridCodes.CommunityOf(a.Definition.CellCode));
         if (step == AssignmentAction.Cancel ? !isAssigner : !isMember)
-            return Problem.Forbidden(step == AssignmentAction.Cancel ? "Only whoever assigned it (or the committee) may cancel." : "Only the member it is assigned to may do this.");
+            return Problem.Forbidden(step == AssignmentAction.Cancel ? "只有派任务的人（或社区党委）可以取消。" : "只有任务所派的党员可以这样做。");
         if (a.Definition.Kind == AssignmentKind.HandleIssue && step is AssignmentAction.Complete or AssignmentAction.Cancel)
-            return Problem.Conflict($"This assignment follows issue {a.Definition.IssueId}: resolve or re-dispatch the issue instead.");
-        var errors = new FieldErrors();
+            return Problem.Conflict($"该任务随诉求「{a.Definition.IssueId}」而定：请办结或改派诉求。", code: "assignment.follows_issue");
         errors.Text("note", request?.Note, 1000, required: step == AssignmentAction.Complete, multiline: true);
         if (errors.Any) return errors.ToProblem();
 
         var result = await grain.Act(step.Value, caller.Username, request?.Note ?? "", expected);
-        var now = clock.GetUtcNow();
-        return result.Outcome switch
-        {
-            IssueOutcome.Done => TypedResults.Ok(AssignmentResponse.From(result.Assignment!, now)),
-            IssueOutcome.NotAllowed => Problem.Conflict(result.Message, new Dictionary<string, object?> { ["currentStatus"] = AssignmentWorkflow.Name(result.Assignment!.Status) }),
-            IssueOutcome.VersionMismatch => TypedResults.Problem(title: "Precondition failed", detail: result.Message, statusCode: StatusCodes.Status412PreconditionFailed),
-            IssueOutcome.NotFound => Problem.NotFound(result.Message),
-            _ => Problem.Invalid("note", result.Message),
-        };
+        return result is { Succeeded: true, Value: { } done }
+            ? TypedResults.Ok(AssignmentResponse.From(done, clock.GetUtcNow()))
+            : Problem.For(result, current => new Dictionary<string, object?> { ["currentStatus"] = AssignmentWorkflow.Name(current.Status) });
     }
 }

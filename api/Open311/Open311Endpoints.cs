@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using Grid.Api.Issues;
 using Grid.Contracts;
 using Grid.Grains.Issues;
@@ -27,7 +25,6 @@ public static class Open311Endpoints
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(90);
     /// <summary>How many service_request_id values one GET may ask for.</summary>
     public const int MaxIds = 100;
-    public const int MaxIdempotencyKey = 100;
 
     public static IServiceCollection AddOpen311(this IServiceCollection services)
     {
@@ -52,7 +49,7 @@ public static class Open311Endpoints
                          "(at most 90 days, default the last 90), at most 1000, newest first. Needs api_key.");
         v2.MapGet("/requests/{id}.{format}", Get).WithSummary("GeoReport v2: one service request. Needs api_key.");
         app.MapMethods("/open311/{**rest}", [HttpMethods.Get, HttpMethods.Post], () => Open311Errors.NotFound(
-                $"No such Open311 resource. Grid serves GeoReport v2 in JSON at {Prefix}/services.json, {Prefix}/requests.json and {Prefix}/requests/{{id}}.json."))
+                $"没有这个 Open311 资源。Grid 以 JSON 提供 GeoReport v2：{Prefix}/services.json、{Prefix}/requests.json 和 {Prefix}/requests/{{id}}.json。"))
             .AllowAnonymous().ExcludeFromDescription();
     }
 
@@ -73,49 +70,33 @@ public static class Open311Endpoints
     {
         if (!IsJson(format)) return Open311Errors.JsonOnly(format);
         if (!http.Request.HasFormContentType)
-            return Open311Errors.BadRequest("Send the request as a form (application/x-www-form-urlencoded), as GeoReport v2 says.");
+            return Open311Errors.BadRequest("请按 GeoReport v2 的规定以表单（application/x-www-form-urlencoded）提交。");
         var (form, formError) = await Open311Form.Read(http);
         if (formError is not null) return formError;
         string? Field(string name) => form![name] is { Count: > 0 } v ? v.ToString() : null;
         var client = Open311Client.Of(http);
-        var key = http.Request.Headers[IssueEndpoints.IdempotencyKeyHeader].ToString();
-        if (key.Length > MaxIdempotencyKey)
-            return Open311Errors.BadRequest($"The {IssueEndpoints.IdempotencyKeyHeader} header must be at most {MaxIdempotencyKey} characters.");
-
         var serviceCode = Field("service_code")?.Trim() ?? "";
-        if (serviceCode.Length == 0) return Open311Errors.BadRequest($"service_code is required; GET {Prefix}/services.json lists them.");
-        var category = await Catalog(grains).Find(serviceCode);
-        if (category is not { ParentCode: not null })
-            return Open311Errors.BadRequest($"service_code '{Shorten(serviceCode)}' was not found; GET {Prefix}/services.json lists them.");
-
+        if (serviceCode.Length == 0) return Open311Errors.BadRequest($"service_code 必填；GET {Prefix}/services.json 列出可用的服务。");
         var (point, pointError) = Open311Mapping.Point(Field("lat"), Field("long"));
         if (point is not { } position) return Open311Errors.BadRequest(pointError!);
         var cell = await cells.Containing(position);
         if (cell is null)
-            return Open311Errors.BadRequest($"The position lat={position.Lat}, long={position.Lng} lies in no grid cell; Grid takes requests only inside its cells.");
+            return Open311Errors.BadRequest($"位置 lat={position.Lat}, long={position.Lng} 不在任何网格内：Grid 只受理网格内的请求。");
         if (!client.Serves(cell.CommunityCode))
-            return Open311Errors.Forbidden($"The position lies in {cell.Place.CommunityName} ({cell.CommunityCode}), outside the communities this client reports for.");
+            return Open311Errors.Forbidden($"该位置在{cell.Place.CommunityName}（{cell.CommunityCode}），不在本应用上报的社区范围内。");
 
+        // The category's name titles a request without a description; whether the code is a service at all is the intake's decision.
+        var category = await Catalog(grains).Find(serviceCode);
         var submission = new Open311Submission(Field("description"), Field("address_string"), Field("first_name"), Field("last_name"), Field("phone"));
-        var (report, reportError) = Open311Mapping.Report(submission, cell.CellCode, category, position);
+        var (report, reportError) = Open311Mapping.Report(submission, cell.CellCode, serviceCode, category?.Name ?? "", position);
         if (report is null) return Open311Errors.BadRequest(reportError!);
 
-        // The same grain path as POST /api/issues, with the client as the reporting user.
-        IssueResult? result;
-        if (key.Length > 0)
-        {
-            var fingerprint = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(report)));
-            result = await grains.GetGrain<IIdempotencyKeyGrain>($"{client.ReportedBy}|{key}").ReportIssue(fingerprint, report, client.ReportedBy, client.Name);
-            if (result is null)
-                return Open311Errors.Result(StatusCodes.Status422UnprocessableEntity,
-                    "This Idempotency-Key was already used for a different request; use a new key for a new request.");
-        }
-        else
-        {
-            var id = await IssueIds.Next(grains, report.CellCode, clock.GetUtcNow());
-            result = await grains.GetGrain<IIssueGrain>(id).Report(report, client.ReportedBy, client.Name);
-        }
-        if (result is not { Outcome: IssueOutcome.Done, Issue: { } issue }) return Open311Errors.BadRequest(result.Message);
+        var key = http.Request.Headers[IssueEndpoints.IdempotencyKeyHeader].ToString();
+        var outcome = await grains.IssueIntake().Report(report, new IssueReporter(client.ReportedBy, client.Name), key.Length > 0 ? key : null);
+        if (outcome is not { Succeeded: true, Value: { } issue })
+            return outcome.Field == "categoryCode"
+                ? Open311Errors.BadRequest($"没有服务「{Shorten(serviceCode)}」（service_code）；GET {Prefix}/services.json 列出可用的服务。")
+                : Open311Errors.For(outcome);
 
         http.Response.Headers.Location = $"{Prefix}/requests/{issue.Id}.json";
         var notice = $"已上报至{cell.Place.Address}，社区立案后派遣处置，派遣后 {issue.HandlingHours} 小时内处置。";
@@ -132,12 +113,14 @@ public static class Open311Endpoints
         var ids = Split(query["service_request_id"]);
         if (ids.Count > 0)
         {
-            if (ids.Count > MaxIds) return Open311Errors.BadRequest($"Ask for at most {MaxIds} service_request_id values at once.");
+            if (ids.Count > MaxIds) return Open311Errors.BadRequest($"一次最多查询 {MaxIds} 个 service_request_id。");
+            var issueIds = new List<IssueId>();
             foreach (var id in ids)
             {
-                if (IssueEndpoints.IdError(id) is { } error) return Open311Errors.BadRequest($"service_request_id '{Shorten(id)}': {error}");
+                if (!GridId.TryParse<IssueId>(id, out var issueId)) return BadRequestId(id);
+                issueIds.Add(issueId);
             }
-            var found = await Task.WhenAll(ids.Select(id => grains.GetGrain<IIssueGrain>(id).Get()));
+            var found = await Task.WhenAll(issueIds.Select(id => grains.Issue(id).Get()));
             var visible = found.OfType<IssueRecord>().Where(i => client.Serves(i.CommunityCode)).OrderByDescending(i => i.CreatedUtc);
             return Open311Json.Result(await Task.WhenAll(visible.Select(async i => Open311Mapping.Request(i, await cells.PlaceOf(i.Report.CellCode)))));
         }
@@ -149,7 +132,7 @@ public static class Open311Endpoints
             var wanted = new HashSet<IssueStatus>();
             foreach (var value in statusValues)
             {
-                if (Open311Mapping.Statuses(value) is not { } some) return Open311Errors.BadRequest("status must be open or closed (or both, comma-separated).");
+                if (Open311Mapping.Statuses(value) is not { } some) return Open311Errors.BadRequest("status 应为 open 或 closed（或两者，用逗号分隔）。");
                 wanted.UnionWith(some);
             }
             statuses = wanted;
@@ -161,7 +144,7 @@ public static class Open311Endpoints
         {
             var services = (await Catalog(grains).All()).Where(c => c.ParentCode is not null).Select(c => c.Code).ToHashSet(StringComparer.Ordinal);
             if (codeValues.FirstOrDefault(c => !services.Contains(c)) is { } unknown)
-                return Open311Errors.BadRequest($"service_code '{Shorten(unknown)}' was not found; GET {Prefix}/services.json lists them.");
+                return Open311Errors.BadRequest($"没有服务「{Shorten(unknown)}」（service_code）；GET {Prefix}/services.json 列出可用的服务。");
             codes = codeValues;
         }
 
@@ -169,10 +152,10 @@ public static class Open311Endpoints
         var endText = query["end_date"].ToString();
         var start = Open311Mapping.ParseTime(startText);
         var end = Open311Mapping.ParseTime(endText);
-        if (startText.Length > 0 && start is null) return Open311Errors.BadRequest("start_date must be an ISO 8601 date-time, e.g. 2026-03-01T00:00:00+08:00.");
-        if (endText.Length > 0 && end is null) return Open311Errors.BadRequest("end_date must be an ISO 8601 date-time, e.g. 2026-03-31T23:59:59+08:00.");
-        if (start > end) return Open311Errors.BadRequest("end_date is before start_date.");
-        if (end - start > MaxSpan) return Open311Errors.BadRequest($"start_date and end_date may not span more than {MaxSpan.TotalDays:0} days.");
+        if (startText.Length > 0 && start is null) return Open311Errors.BadRequest("start_date 应为 ISO 8601 日期时间，例如 2026-03-01T00:00:00+08:00。");
+        if (endText.Length > 0 && end is null) return Open311Errors.BadRequest("end_date 应为 ISO 8601 日期时间，例如 2026-03-31T23:59:59+08:00。");
+        if (start > end) return Open311Errors.BadRequest("end_date 早于 start_date。");
+        if (end - start > MaxSpan) return Open311Errors.BadRequest($"start_date 与 end_date 相隔不能超过 {MaxSpan.TotalDays:0} 天。");
         // end_date is the latest time included; the ledger's range excludes its end.
         var now = clock.GetUtcNow();
         var to = end?.AddTicks(1) ?? start?.Add(MaxSpan) ?? now.AddMinutes(1);
@@ -189,17 +172,19 @@ public static class Open311Endpoints
     private static async Task<IResult> Get(string id, string format, HttpContext http, IGrainFactory grains, Open311Cells cells)
     {
         if (!IsJson(format)) return Open311Errors.JsonOnly(format);
-        if (IssueEndpoints.IdError(id) is { } error) return Open311Errors.BadRequest($"service_request_id '{Shorten(id)}': {error}");
-        var issue = await grains.GetGrain<IIssueGrain>(id).Get();
-        if (issue is null) return Open311Errors.NotFound($"No service request {id}.");
+        if (!GridId.TryParse<IssueId>(id, out var issueId)) return BadRequestId(id);
+        var issue = await grains.Issue(issueId).Get();
+        if (issue is null) return Open311Errors.NotFound($"没有服务请求「{id}」。");
         if (!Open311Client.Of(http).Serves(issue.CommunityCode))
-            return Open311Errors.Forbidden($"Service request {id} is outside the communities this client serves.");
+            return Open311Errors.Forbidden($"服务请求「{id}」不在本应用服务的社区范围内。");
         return Open311Json.Result(new[] { Open311Mapping.Request(issue, await cells.PlaceOf(issue.Report.CellCode)) });
     }
 
     /// <summary>Comma-separated values, also when given as repeated parameters; trimmed, empty ones dropped, each once.</summary>
     private static List<string> Split(StringValues values) =>
         [.. values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal)];
+
+    private static IResult BadRequestId(string id) => Open311Errors.BadRequest($"service_request_id：{IssueId.Error(id)}");
 
     private static string Shorten(string s) => s.Length <= 32 ? s : s[..32] + "…";
 }

@@ -145,27 +145,27 @@ public static partial class Open311Mapping
     public static (GeoPoint? Point, string? Error) Point(string? lat, string? lng)
     {
         if (string.IsNullOrWhiteSpace(lat) || string.IsNullOrWhiteSpace(lng))
-            return (null, "lat and long are required: Grid files a request in the grid cell that contains its position, and cannot place an address_string alone.");
+            return (null, "lat 和 long 必填：Grid 按位置把请求归入所在网格，仅凭 address_string 无法定位。");
         if (!double.TryParse(lat, NumberStyles.Float, CultureInfo.InvariantCulture, out var y) ||
             !double.TryParse(lng, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
-            return (null, "lat and long must be decimal degrees (WGS-84), e.g. lat=30.7115&long=120.4215.");
+            return (null, "lat 和 long 应为十进制度数（WGS-84），例如 lat=30.7115&long=120.4215。");
         var point = new GeoPoint(x, y);
         return Geometry.PointError(point) is { } error ? (null, $"lat/long: {error}") : (point, null);
     }
 
     /// <summary>The issue report for a POST in <paramref name="cellCode"/>, or why it cannot be one.</summary>
-    public static (IssueReport? Report, string? Error) Report(Open311Submission submission, string cellCode, IssueCategory category, GeoPoint point)
+    public static (IssueReport? Report, string? Error) Report(Open311Submission submission, string cellCode, string serviceCode, string categoryName, GeoPoint point)
     {
         var (description, error) = Description(submission.Description, submission.AddressString);
         if (error is not null) return (null, error);
         var name = ReporterName(submission.FirstName, submission.LastName);
-        if (name.Length > MaxReporterName) return (null, $"first_name and last_name together must be at most {MaxReporterName} characters.");
-        if (name.Any(char.IsControl)) return (null, "first_name and last_name must not contain control characters.");
+        if (name.Length > MaxReporterName) return (null, $"first_name 与 last_name 合计最多 {MaxReporterName} 个字符。");
+        if (name.Any(char.IsControl)) return (null, "first_name 和 last_name 不能含控制字符。");
         return (new IssueReport
         {
             CellCode = cellCode,
-            CategoryCode = category.Code,
-            Title = Title(submission.Description, category.Name),
+            CategoryCode = serviceCode,
+            Title = Title(submission.Description, categoryName),
             Description = description,
             Location = point,
             Source = Source,
@@ -183,12 +183,12 @@ public static partial class Open311Mapping
         var text = Lines(description);
         var address = (addressString ?? "").Trim();
         if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\t'))
-            return ("", "description must not contain control characters other than line breaks and tabs.");
-        if (address.Length > MaxAddress) return ("", $"address_string must be at most {MaxAddress} characters.");
-        if (address.Any(char.IsControl)) return ("", "address_string must be one line without control characters.");
+            return ("", "description 除换行和制表符外不能含控制字符。");
+        if (address.Length > MaxAddress) return ("", $"address_string 最多 {MaxAddress} 个字符。");
+        if (address.Any(char.IsControl)) return ("", "address_string 应为一行，不能含控制字符。");
         var full = address.Length == 0 ? text : text.Length == 0 ? $"地址：{address}" : $"{text}\n地址：{address}";
         return full.Length > MaxDescription
-            ? ("", $"description must be at most {MaxDescription} characters (with address_string), got {full.Length}.")
+            ? ("", $"description（连同 address_string）最多 {MaxDescription} 个字符，现为 {full.Length} 个。")
             : (full, null);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Grid.Contracts;
 using Microsoft.AspNetCore.Http;
 
 namespace Grid.Api.Open311;
@@ -71,5 +72,15 @@ public static class Open311Errors
     public static IResult Forbidden(string description) => Result(StatusCodes.Status403Forbidden, description);
 
     public static IResult JsonOnly(string format) =>
-        NotFound($"Grid serves GeoReport v2 in JSON only ('.json'), not '.{format}'.");
+        NotFound($"Grid 只以 JSON（.json）提供 GeoReport v2，不提供「.{format}」。");
+
+    /// <summary>A refused report in Open311's own format, with the status a problem of that kind would have.</summary>
+    public static IResult For<T>(Outcome<T> refused) => Result(refused.Kind switch
+    {
+        OutcomeKind.NotFound => StatusCodes.Status404NotFound,
+        OutcomeKind.Forbidden => StatusCodes.Status403Forbidden,
+        OutcomeKind.Conflict => StatusCodes.Status409Conflict,
+        OutcomeKind.KeyReused => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status400BadRequest,
+    }, refused.Message);
 }

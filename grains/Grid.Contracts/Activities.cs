@@ -172,27 +172,6 @@ public sealed record ActivitySummary
     [Id(8)] public ActivityKind Kind { get; init; }
 }
 
-[GenerateSerializer, Alias("grid.ActivityOutcome")]
-public enum ActivityOutcome
-{
-    Done = 0,
-    /// <summary>Not now or not in this state (HTTP 409).</summary>
-    NotAllowed = 1,
-    /// <summary>The venue code is wrong or stale (HTTP 400 on "code").</summary>
-    WrongCode = 2,
-    NotFound = 3,
-    /// <summary>The member is not one this occurrence is for (HTTP 403).</summary>
-    NotExpected = 4,
-}
-
-[GenerateSerializer, Immutable, Alias("grid.ActivityResult")]
-public sealed record ActivityResult
-{
-    [Id(0)] public required ActivityOutcome Outcome { get; init; }
-    [Id(1)] public ActivityView? Activity { get; init; }
-    [Id(2)] public string Message { get; init; } = "";
-}
-
 /// <summary>The code shown at the venue now, and until when it is good.</summary>
 [GenerateSerializer, Immutable, Alias("grid.SignInCode")]
 public sealed record SignInCodeView
@@ -228,20 +207,20 @@ public interface IActivityGrain : IGrainWithStringKey
     [Alias("Get")] Task<ActivityView?> Get();
     /// <summary>Plans the occurrence, or updates the plan while it has not started; a closed or cancelled one is left alone.</summary>
     [Alias("Plan")] Task<ActivityView> Plan(ActivityPlan plan);
-    [Alias("Cancel")] Task<ActivityResult> Cancel(string by);
-    [Alias("SignUp")] Task<ActivityResult> SignUp(string memberId);
-    [Alias("RequestLeave")] Task<ActivityResult> RequestLeave(string memberId, string reason);
+    [Alias("Cancel")] Task<Outcome<ActivityView>> Cancel(string by);
+    [Alias("SignUp")] Task<Outcome<ActivityView>> SignUp(MemberId member);
+    [Alias("RequestLeave")] Task<Outcome<ActivityView>> RequestLeave(MemberId member, string reason);
     /// <summary>签到: with the venue code, or remotely (no code) for a mobile member.</summary>
-    [Alias("SignIn")] Task<ActivityResult> SignIn(string memberId, string? code, bool remote);
+    [Alias("SignIn")] Task<Outcome<ActivityView>> SignIn(MemberId member, string? code, bool remote);
     [Alias("SignInCode")] Task<SignInCodeView?> SignInCode();
     /// <summary>Staffs a post with a member, or frees it (null).</summary>
-    [Alias("StaffPost")] Task<ActivityResult> StaffPost(string post, string? memberId);
+    [Alias("StaffPost")] Task<Outcome<ActivityView>> StaffPost(string post, MemberId? member);
     /// <summary>Starts (or resumes) one reminder: the members it is for who have not had it yet (none once the activity is not planned).</summary>
     [Alias("BeginReminder")] Task<ImmutableArray<string>> BeginReminder(int leadMinutes);
     [Alias("RemindersDelivered")] Task RemindersDelivered(int leadMinutes, ImmutableArray<string> memberIds, int failed);
     [Alias("FinishReminder")] Task FinishReminder(int leadMinutes);
     /// <summary>Makes attendance final and awards points; repeatable (points are awarded once per source).</summary>
-    [Alias("Close")] Task<ActivityResult> Close(string by);
+    [Alias("Close")] Task<Outcome<ActivityView>> Close(string by);
 }
 
 /// <summary>A member's reminders (key: member id): each (occurrence, lead) is recorded once, and pushed live once.</summary>

@@ -154,7 +154,7 @@ public interface IAssignmentGrain : IGrainWithStringKey
     [Alias("Get")] Task<AssignmentRecord?> Get();
     /// <summary>Creates the assignment; on an existing one returns it unchanged.</summary>
     [Alias("Create")] Task<AssignmentRecord> Create(AssignmentDefinition definition, string assignedBy);
-    [Alias("Act")] Task<AssignmentResult> Act(AssignmentAction action, string actor, string note, int? expectedVersion);
+    [Alias("Act")] Task<Outcome<AssignmentRecord>> Act(AssignmentAction action, string actor, string note, int? expectedVersion);
 }
 
 /// <summary>A government organ or state enterprise whose members sink down (下沉), keyed by its credit code.</summary>

@@ -8,15 +8,18 @@ public interface IIssueGrain : IGrainWithStringKey
 {
     [Alias("Get")] Task<IssueRecord?> Get();
 
-    /// <summary>Creates the issue; calling it again on an existing issue returns it unchanged.</summary>
-    [Alias("Report")] Task<IssueResult> Report(IssueReport report, string reportedBy, string reporterDisplayName);
+    /// <summary>
+    /// Creates the issue (Created); calling it again on an existing issue returns it unchanged (Done).
+    /// Only <see cref="IIssueIntakeGrain"/> and <see cref="IIdempotencyKeyGrain"/> call it: they make the report's decisions.
+    /// </summary>
+    [Alias("Report")] Task<Outcome<IssueRecord>> Report(IssueReport report, string reportedBy, string reporterDisplayName);
 
-    [Alias("Execute")] Task<IssueResult> Execute(IssueCommand command);
+    [Alias("Execute")] Task<Outcome<IssueRecord>> Execute(IssueCommand command);
 
     /// <summary>Escalates (超期督办) if the deadline or a whistle's report-by time has passed; a no-op otherwise.</summary>
     [Alias("CheckDeadlines")] Task CheckDeadlines();
 
-    [Alias("AddPhoto")] Task<IssueResult> AddPhoto(IssuePhoto photo);
+    [Alias("AddPhoto")] Task<Outcome<IssueRecord>> AddPhoto(IssuePhoto photo);
 
     /// <summary>Sends the issue's current summary to every index again (cell, community, inboxes).</summary>
     [Alias("Reindex")] Task Reindex();
@@ -84,15 +87,40 @@ public sealed record CommunityIssueCounters
 [Alias("grid.IIdempotencyKeyGrain")]
 public interface IIdempotencyKeyGrain : IGrainWithStringKey
 {
-    /// <summary>Null result when the key was already used for a different request (fingerprint).</summary>
-    [Alias("ReportIssue")] Task<IssueResult?> ReportIssue(string fingerprint, IssueReport report, string reportedBy, string reporterDisplayName);
+    /// <summary>KeyReused when the key was already used for a different request (another fingerprint).</summary>
+    [Alias("ReportIssue")] Task<Outcome<IssueRecord>> ReportIssue(string fingerprint, IssueReport report, string reportedBy, string reporterDisplayName);
+}
+
+/// <summary>Who reports an issue: a login's username (or "open311:&lt;client&gt;") and the name shown for it.</summary>
+[GenerateSerializer, Immutable, Alias("grid.IssueReporter")]
+public sealed record IssueReporter(
+    [property: Id(0)] string Username,
+    [property: Id(1)] string DisplayName);
+
+/// <summary>
+/// 上报: the one place an issue is reported, whoever sends it (the API, Open311, the seeder). It
+/// decides everything that does not depend on who asks: the category is a subclass, the cell exists
+/// and the position lies in it, an Idempotency-Key is not reused for another report, and the id.
+/// The caller checks only that the reporter may report in that cell.
+/// </summary>
+[Alias("grid.IIssueIntakeGrain")]
+public interface IIssueIntakeGrain : IGrainWithIntegerKey
+{
+    /// <summary>Created for a new issue; Done with the issue the key already made on a retry with the same key and report.</summary>
+    [Alias("Report")] Task<Outcome<IssueRecord>> Report(IssueReport report, IssueReporter reporter, string? idempotencyKey);
 }
 
 public static class IssueIds
 {
     /// <summary>Allocates the next id in the cell for the China Standard Time year of <paramref name="now"/>.</summary>
-    public static Task<string> Next(IGrainFactory grains, string cellCode, DateTimeOffset now) =>
-        grains.GetGrain<IGridCellGrain>(cellCode).NextIssueId(now.ToOffset(TimeSpan.FromHours(8)).Year);
+    public static async Task<IssueId> Next(IGrainFactory grains, CellCode cell, DateTimeOffset now) =>
+        GridId.Parse<IssueId>(await grains.Cell(cell).NextIssueId(now.ToOffset(TimeSpan.FromHours(8)).Year));
+}
+
+public static class IssueIntakeGrains
+{
+    /// <summary>The stateless intake on whichever silo takes the call.</summary>
+    public static IIssueIntakeGrain IssueIntake(this IGrainFactory grains) => grains.GetGrain<IIssueIntakeGrain>(0);
 }
 
 [GenerateSerializer, Immutable, Alias("grid.DeadlineCandidates")]

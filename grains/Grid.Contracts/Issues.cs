@@ -196,29 +196,6 @@ public sealed record IssueCommand
     [Id(7)] public int? ExpectedVersion { get; init; }
 }
 
-[GenerateSerializer, Alias("grid.IssueOutcome")]
-public enum IssueOutcome
-{
-    Done = 0,
-    /// <summary>The action does not apply to the current status (HTTP 409).</summary>
-    NotAllowed = 1,
-    /// <summary>The caller's version is stale (HTTP 412).</summary>
-    VersionMismatch = 2,
-    /// <summary>The command itself is wrong, e.g. a missing note (HTTP 400).</summary>
-    Invalid = 3,
-    NotFound = 4,
-}
-
-[GenerateSerializer, Immutable, Alias("grid.IssueResult")]
-public sealed record IssueResult
-{
-    [Id(0)] public required IssueOutcome Outcome { get; init; }
-    [Id(1)] public IssueRecord? Issue { get; init; }
-    [Id(2)] public string Message { get; init; } = "";
-    /// <summary>For Invalid: the field that was wrong.</summary>
-    [Id(3)] public string? Field { get; init; }
-}
-
 /// <summary>A line of an inbox or a cell's issue list.</summary>
 [GenerateSerializer, Immutable, Alias("grid.IssueSummary")]
 public sealed record IssueSummary

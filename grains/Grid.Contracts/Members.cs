@@ -134,14 +134,6 @@ public sealed record AssignmentRecord
 [GenerateSerializer, Alias("grid.AssignmentAction")]
 public enum AssignmentAction { Accept = 0, CheckIn = 1, CheckOut = 2, Complete = 3, Cancel = 4 }
 
-[GenerateSerializer, Immutable, Alias("grid.AssignmentResult")]
-public sealed record AssignmentResult
-{
-    [Id(0)] public required IssueOutcome Outcome { get; init; }
-    [Id(1)] public AssignmentRecord? Assignment { get; init; }
-    [Id(2)] public string Message { get; init; } = "";
-}
-
 /// <summary>A member's own standing: points, stars, placements, assignments.</summary>
 [GenerateSerializer, Immutable, Alias("grid.MemberStanding")]
 public sealed record MemberStanding

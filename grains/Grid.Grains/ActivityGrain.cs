@@ -53,11 +53,11 @@ public sealed class ActivityGrain(
         return View!;
     }
 
-    public async Task<ActivityResult> Cancel(string by)
+    public async Task<Outcome<ActivityView>> Cancel(string by)
     {
         if (View is null) return NotFound();
         if (View.Status == ActivityStatus.Cancelled) return Done();
-        if (View.Status == ActivityStatus.Closed) return NotAllowed("The activity is closed; its attendance is final.");
+        if (View.Status == ActivityStatus.Closed) return NotAllowed("活动已结束，出勤已定，不能取消。");
         state.State = state.State with { View = View with { Status = ActivityStatus.Cancelled, Version = View.Version + 1 } };
         await state.WriteStateAsync();
         await Index();
@@ -65,9 +65,10 @@ public sealed class ActivityGrain(
         return Done();
     }
 
-    public async Task<ActivityResult> SignUp(string memberId)
+    public async Task<Outcome<ActivityView>> SignUp(MemberId member)
     {
-        if (await Refusal(memberId, beforeStart: true) is { } refused) return refused;
+        var memberId = member.Value;
+        if (await Refusal(member, beforeStart: true) is { } refused) return refused;
         if (View!.SignUps.ContainsKey(memberId)) return Done();
         state.State = state.State with
         {
@@ -78,10 +79,11 @@ public sealed class ActivityGrain(
         return Done();
     }
 
-    public async Task<ActivityResult> RequestLeave(string memberId, string reason)
+    public async Task<Outcome<ActivityView>> RequestLeave(MemberId member, string reason)
     {
-        if (await Refusal(memberId, beforeStart: true) is { } refused) return refused;
-        if (View!.SignIns.ContainsKey(memberId)) return NotAllowed("You have already signed in.");
+        var memberId = member.Value;
+        if (await Refusal(member, beforeStart: true) is { } refused) return refused;
+        if (View!.SignIns.ContainsKey(memberId)) return NotAllowed("你已签到，不能再请假。");
         state.State = state.State with
         {
             View = View with
@@ -96,26 +98,27 @@ public sealed class ActivityGrain(
         return Done();
     }
 
-    public async Task<ActivityResult> SignIn(string memberId, string? code, bool remote)
+    public async Task<Outcome<ActivityView>> SignIn(MemberId member, string? code, bool remote)
     {
-        if (await Refusal(memberId, beforeStart: false) is { } refused) return refused;
+        var memberId = member.Value;
+        if (await Refusal(member, beforeStart: false) is { } refused) return refused;
         var now = clock.GetUtcNow();
         if (SignInRules.WindowError(View!.Plan, now) is { } closed) return NotAllowed(closed);
         if (View.SignIns.ContainsKey(memberId)) return Done();
         if (remote)
         {
-            var member = await GrainFactory.GetGrain<IPartyMemberGrain>(memberId).Get();
-            if (member?.Definition.IsMobile != true) return NotAllowed("Remote sign-in is for mobile members (流动党员); sign in at the venue with its code.");
+            var record = await GrainFactory.Member(member).Get();
+            if (record?.Definition.IsMobile != true) return NotAllowed("远程签到只适用于流动党员：请到活动现场用签到码签到。");
         }
         else
         {
             var wrong = state.State.WrongCodes.GetValueOrDefault(memberId);
-            if (wrong >= SignInRules.MaxWrongCodes) return NotAllowed("Too many wrong codes: ask the organiser at the venue.");
+            if (wrong >= SignInRules.MaxWrongCodes) return NotAllowed("签到码输错次数过多：请找现场组织者签到。", "activity.too_many_codes");
             if (!SignInRules.CodeMatches(state.State.CodeSecret, code, now))
             {
                 state.State = state.State with { WrongCodes = state.State.WrongCodes.SetItem(memberId, wrong + 1) };
                 await state.WriteStateAsync();
-                return new ActivityResult { Outcome = ActivityOutcome.WrongCode, Activity = View, Message = "The code is wrong or has expired: use the code shown at the venue now." };
+                return Outcome.Invalid<ActivityView>("code", "签到码不对或已过期：请用现场此刻显示的签到码。", "activity.code");
             }
         }
         state.State = state.State with
@@ -145,12 +148,13 @@ public sealed class ActivityGrain(
         });
     }
 
-    public async Task<ActivityResult> StaffPost(string post, string? memberId)
+    public async Task<Outcome<ActivityView>> StaffPost(string post, MemberId? member)
     {
         if (View is null) return NotFound();
-        if (View.Status != ActivityStatus.Planned) return NotAllowed($"The activity is {View.Status.ToString().ToLowerInvariant()}.");
-        if (!View.Plan.Posts.Contains(post)) return new ActivityResult { Outcome = ActivityOutcome.NotFound, Activity = View, Message = $"No post '{post}' at this activity." };
-        if (memberId is not null && !await IsOfCommunity(memberId)) return NotExpected();
+        if (View.Status != ActivityStatus.Planned) return NotAllowed(NotPlanned(View.Status));
+        if (!View.Plan.Posts.Contains(post)) return Outcome.NotFound<ActivityView>($"本次活动没有岗位「{post}」。");
+        if (member is { } m && !await IsOfCommunity(m)) return NotExpected();
+        var memberId = member?.Value;
         var holders = memberId is null ? View.PostHolders.Remove(post) : View.PostHolders.SetItem(post, memberId);
         if (holders.Count == View.PostHolders.Count && holders.All(h => View.PostHolders.GetValueOrDefault(h.Key) == h.Value)) return Done();
         state.State = state.State with { View = View with { PostHolders = holders, Version = View.Version + 1 } };
@@ -190,15 +194,15 @@ public sealed class ActivityGrain(
         await SaveProgress(progress with { FinishedUtc = clock.GetUtcNow() });
     }
 
-    public async Task<ActivityResult> Close(string by)
+    public async Task<Outcome<ActivityView>> Close(string by)
     {
         if (View is null) return NotFound();
-        if (View.Status == ActivityStatus.Cancelled) return NotAllowed("The activity was cancelled.");
+        if (View.Status == ActivityStatus.Cancelled) return NotAllowed("活动已取消。");
         var now = clock.GetUtcNow();
         if (View.Status == ActivityStatus.Planned)
         {
             if (now < View.Plan.EndUtc)
-                return NotAllowed($"The activity closes after sign-in ends at {View.Plan.EndUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm} (China Standard Time).");
+                return NotAllowed($"签到于 {View.Plan.EndUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm}（北京时间）截止，之后才能结束活动。");
             state.State = state.State with
             {
                 View = View with { Status = ActivityStatus.Closed, Outcomes = AttendanceRules.Final(View), ClosedUtc = now, Version = View.Version + 1 },
@@ -237,18 +241,20 @@ public sealed class ActivityGrain(
     }
 
     /// <summary>Why a member may not act on this occurrence now, or null.</summary>
-    private async Task<ActivityResult?> Refusal(string memberId, bool beforeStart)
+    private async Task<Outcome<ActivityView>?> Refusal(MemberId member, bool beforeStart)
     {
         if (View is null) return NotFound();
-        if (View.Status != ActivityStatus.Planned) return NotAllowed($"The activity is {View.Status.ToString().ToLowerInvariant()}.");
+        if (View.Status != ActivityStatus.Planned) return NotAllowed(NotPlanned(View.Status));
         if (beforeStart && clock.GetUtcNow() >= View.Plan.StartUtc)
-            return NotAllowed("The activity has started: sign-ups and leave requests close at its start.");
-        if (!View.Roll().Contains(memberId) && !await IsOfCommunity(memberId)) return NotExpected();
+            return NotAllowed("活动已开始：报名和请假在开始时截止。");
+        if (!View.Roll().Contains(member.Value) && !await IsOfCommunity(member)) return NotExpected();
         return null;
     }
 
-    private async Task<bool> IsOfCommunity(string memberId) =>
-        (await GrainFactory.GetGrain<IPartyMemberGrain>(memberId).Get())?.Definition.CommunityCode == View!.Plan.CommunityCode;
+    private static string NotPlanned(ActivityStatus status) => status == ActivityStatus.Cancelled ? "活动已取消。" : "活动已结束。";
+
+    private async Task<bool> IsOfCommunity(MemberId member) =>
+        (await GrainFactory.Member(member).Get())?.Definition.CommunityCode == View!.Plan.CommunityCode;
 
     private Task Index() => GrainFactory.GetGrain<ICommunityGrain>(View!.Plan.CommunityCode).UpdateActivity(new ActivitySummary
     {
@@ -273,11 +279,11 @@ public sealed class ActivityGrain(
         a with { ExpectedMemberIds = [], Posts = [], ReminderLeadMinutes = [] } == b with { ExpectedMemberIds = [], Posts = [], ReminderLeadMinutes = [] } &&
         a.ExpectedMemberIds.SequenceEqual(b.ExpectedMemberIds) && a.Posts.SequenceEqual(b.Posts) && a.ReminderLeadMinutes.SequenceEqual(b.ReminderLeadMinutes);
 
-    private ActivityResult Done() => new() { Outcome = ActivityOutcome.Done, Activity = View };
+    private Outcome<ActivityView> Done() => Outcome.Done(View!);
 
-    private ActivityResult NotFound() => new() { Outcome = ActivityOutcome.NotFound, Message = $"No activity {Id}." };
+    private Outcome<ActivityView> NotFound() => Outcome.NotFound<ActivityView>($"没有活动「{Id}」。");
 
-    private ActivityResult NotAllowed(string why) => new() { Outcome = ActivityOutcome.NotAllowed, Activity = View, Message = why };
+    private Outcome<ActivityView> NotAllowed(string why, string code = "activity.status") => Outcome.Conflict(why, View, code);
 
-    private ActivityResult NotExpected() => new() { Outcome = ActivityOutcome.NotExpected, Activity = View, Message = "This activity is for members of its community only." };
+    private Outcome<ActivityView> NotExpected() => Outcome.Forbidden<ActivityView>("本次活动只面向本社区党员。") with { Code = "activity.not_expected" };
 }

@@ -36,12 +36,12 @@ public sealed class AssignmentGrain(
         return state.State.Record;
     }
 
-    public async Task<AssignmentResult> Act(AssignmentAction action, string actor, string note, int? expectedVersion)
+    public async Task<Outcome<AssignmentRecord>> Act(AssignmentAction action, string actor, string note, int? expectedVersion)
     {
-        if (state.State.Record is not { } assignment) return new AssignmentResult { Outcome = IssueOutcome.NotFound, Message = $"No assignment {Id}." };
+        if (state.State.Record is not { } assignment) return Outcome.NotFound<AssignmentRecord>($"没有任务「{Id}」。");
         var now = clock.GetUtcNow();
         var result = AssignmentWorkflow.Apply(assignment, action, note, now, expectedVersion);
-        if (result is not { Outcome: IssueOutcome.Done, Assignment: { } next }) return result;
+        if (result is not { Succeeded: true, Value: { } next }) return result;
         state.State = new AssignmentState { Record = next };
         await state.WriteStateAsync();
         await Settle(next);

@@ -2,6 +2,7 @@ using Grid.Contracts;
 
 namespace Grid.Grains;
 
+/// <summary>Stored as plain strings, so that a key written by any release reads back.</summary>
 [GenerateSerializer, Alias("grid.state.IdempotencyKey")]
 public sealed record IdempotencyKeyState
 {
@@ -14,18 +15,18 @@ public sealed class IdempotencyKeyGrain(
     TimeProvider clock)
     : Grain, IIdempotencyKeyGrain
 {
-    public async Task<IssueResult?> ReportIssue(string fingerprint, IssueReport report, string reportedBy, string reporterDisplayName)
+    public async Task<Outcome<IssueRecord>> ReportIssue(string fingerprint, IssueReport report, string reportedBy, string reporterDisplayName)
     {
         if (state.State.IssueId is null)
         {
-            var id = await IssueIds.Next(GrainFactory, report.CellCode, clock.GetUtcNow());
-            state.State = new IdempotencyKeyState { Fingerprint = fingerprint, IssueId = id };
+            var id = await IssueIds.Next(GrainFactory, GridId.Parse<CellCode>(report.CellCode), clock.GetUtcNow());
+            state.State = new IdempotencyKeyState { Fingerprint = fingerprint, IssueId = id.Value };
             await state.WriteStateAsync();
         }
         else if (state.State.Fingerprint != fingerprint)
         {
-            return null;
+            return Outcome.KeyReused<IssueRecord>("该幂等键（Idempotency-Key）已用于另一条诉求：新的诉求请换一个新键。");
         }
-        return await GrainFactory.GetGrain<IIssueGrain>(state.State.IssueId).Report(report, reportedBy, reporterDisplayName);
+        return await GrainFactory.Issue(GridId.Parse<IssueId>(state.State.IssueId)).Report(report, reportedBy, reporterDisplayName);
     }
 }

@@ -30,28 +30,28 @@ public sealed class IssueGrain(
 
     public Task<IssueRecord?> Get() => Task.FromResult(state.State.Record);
 
-    public async Task<IssueResult> Report(IssueReport report, string reportedBy, string reporterDisplayName)
+    public async Task<Outcome<IssueRecord>> Report(IssueReport report, string reportedBy, string reporterDisplayName)
     {
-        if (state.State.Record is { } existing) return new IssueResult { Outcome = IssueOutcome.Done, Issue = existing };
+        if (state.State.Record is { } existing) return Outcome.Done(existing);
         var category = await GrainFactory.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key).Find(report.CategoryCode);
-        if (category is null) return new IssueResult { Outcome = IssueOutcome.Invalid, Message = $"No category {report.CategoryCode}.", Field = "categoryCode" };
+        if (category is null) return Outcome.Invalid<IssueRecord>("categoryCode", $"没有诉求类别「{report.CategoryCode}」。", "issue.category");
         var issue = IssueWorkflow.Report(Id, report, category, reportedBy, reporterDisplayName, clock.GetUtcNow());
         await Save(issue, previous: null);
-        return new IssueResult { Outcome = IssueOutcome.Done, Issue = issue };
+        return Outcome.Created(issue);
     }
 
-    public async Task<IssueResult> Execute(IssueCommand command)
+    public async Task<Outcome<IssueRecord>> Execute(IssueCommand command)
     {
-        if (state.State.Record is not { } issue) return new IssueResult { Outcome = IssueOutcome.NotFound, Message = $"No issue {Id}." };
+        if (state.State.Record is not { } issue) return NotFound();
         var whistleHours = 24;
         if (command is { Action: IssueAction.Whistle, OrganCode: { } organCode })
         {
             var organ = await GrainFactory.GetGrain<IOrganGrain>(organCode).Get();
-            if (organ is null) return new IssueResult { Outcome = IssueOutcome.Invalid, Message = $"No organ {organCode}.", Field = "organCode" };
+            if (organ is null) return Outcome.Invalid<IssueRecord>("organCode", $"没有单位「{organCode}」。", "organ.unknown");
             whistleHours = organ.Definition.WhistleResponseHours;
         }
         var result = IssueWorkflow.Apply(issue, command, new WorkflowContext(clock.GetUtcNow(), options.Value.ReopenWindow, whistleHours));
-        if (result is { Outcome: IssueOutcome.Done, Issue: { } next }) await Save(next, issue);
+        if (result is { Succeeded: true, Value: { } next }) await Save(next, issue);
         return result;
     }
 
@@ -60,21 +60,23 @@ public sealed class IssueGrain(
         if (state.State.Record is not { } issue) return;
         var result = IssueWorkflow.Apply(issue, new IssueCommand { Action = IssueAction.Escalate, Actor = "system" },
             new WorkflowContext(clock.GetUtcNow(), options.Value.ReopenWindow));
-        if (result is { Outcome: IssueOutcome.Done, Issue: { } next }) await Save(next, issue);
+        if (result is { Succeeded: true, Value: { } next }) await Save(next, issue);
     }
 
-    public async Task<IssueResult> AddPhoto(IssuePhoto photo)
+    public async Task<Outcome<IssueRecord>> AddPhoto(IssuePhoto photo)
     {
-        if (state.State.Record is not { } issue) return new IssueResult { Outcome = IssueOutcome.NotFound, Message = $"No issue {Id}." };
-        if (issue.Photos.Any(p => p.Id == photo.Id)) return new IssueResult { Outcome = IssueOutcome.Done, Issue = issue };
+        if (state.State.Record is not { } issue) return NotFound();
+        if (issue.Photos.Any(p => p.Id == photo.Id)) return Outcome.Done(issue);
         var next = issue with { Photos = issue.Photos.Add(photo), Version = issue.Version + 1 };
         state.State = state.State with { Record = next };
         await state.WriteStateAsync();
         // No step happened, but the version moved: the summaries must carry it, or an If-Match taken from a list goes stale.
         await ledger.Append([], IssueSummary.Of(next), next.CommunityCode);
         await UpdateIndexes(next, issue);
-        return new IssueResult { Outcome = IssueOutcome.Done, Issue = next };
+        return Outcome.Done(next);
     }
+
+    private Outcome<IssueRecord> NotFound() => Outcome.NotFound<IssueRecord>($"没有诉求「{Id}」。");
 
     public async Task Reindex()
     {
@@ -88,7 +90,7 @@ public sealed class IssueGrain(
         var dispatchedToMember = next.History.Skip(fromSeq - 1).LastOrDefault(h => h.ToStatus == IssueStatus.Dispatched && h.Assignee?.Kind == AssigneeKind.Member);
         var handedAway = assignmentId is not null && next.Assignee?.Kind != AssigneeKind.Member;
         var previousAssignment = dispatchedToMember is not null || handedAway ? assignmentId : null;
-        if (dispatchedToMember is not null) assignmentId = $"{Id}-T{dispatchedToMember.Seq}";
+        if (dispatchedToMember is not null) assignmentId = AssignmentId.ForIssue(GridId.Parse<IssueId>(Id), dispatchedToMember.Seq).Value;
         else if (handedAway) assignmentId = null;
 
         state.State = new IssueState { Record = next, AssignmentId = assignmentId };
@@ -151,21 +153,5 @@ public sealed class IssueGrain(
     private static TickerLine EventFor(IssueRecord issue, IssueHistoryEntry entry) => TickerLine.ForIssue(issue, entry,
         $"{issue.CategoryName}·{issue.Report.Title}：{ActionText(entry.Action)}{(entry.Action == IssueAction.Escalate ? "（" + entry.Note + "）" : "")}");
 
-    private static string ActionText(IssueAction action) => action switch
-    {
-        IssueAction.Report => "上报",
-        IssueAction.Accept => "立案",
-        IssueAction.Reject => "不予立案",
-        IssueAction.Dispatch => "派遣",
-        IssueAction.Start => "开始处置",
-        IssueAction.Resolve => "处置完成",
-        IssueAction.ResolveOnSpot => "就地解决",
-        IssueAction.Verify => "核查",
-        IssueAction.Reopen => "重新办理",
-        IssueAction.Rate => "评价",
-        IssueAction.Whistle => "吹哨",
-        IssueAction.OrganReport => "报到",
-        IssueAction.Escalate => "督办",
-        _ => action.ToString(),
-    };
+    private static string ActionText(IssueAction action) => IssueWorkflow.Label(action);
 }

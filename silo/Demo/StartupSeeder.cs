@@ -78,7 +78,7 @@ public sealed class StartupSeeder(
             var demo = town.Issues[i];
             var report = new IssueReport { CellCode = demo.CellCode, CategoryCode = demo.CategoryCode, Title = demo.Title, Description = demo.Description, Source = "resident" };
             var result = await grains.GetGrain<IIdempotencyKeyGrain>($"demo|issue-{i}").ReportIssue($"demo-{i}", report, "committee", "社区党委");
-            if (result?.Issue is not { } issue) continue;
+            if (result.Value is not { } issue) continue;
             var grain = grains.GetGrain<IIssueGrain>(issue.Id);
             async Task Step(IssueAction action, string actor, string note = "", Assignee? assignee = null, bool? passed = null, int? score = null) =>
                 await grain.Execute(new IssueCommand { Action = action, Actor = actor, Note = note, Assignee = assignee, Passed = passed, Score = score });

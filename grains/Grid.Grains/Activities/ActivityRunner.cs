@@ -54,7 +54,7 @@ public sealed class ActivityRunner(
             else if (await activity.Get() is { Status: ActivityStatus.Planned })
             {
                 var closed = await activity.Close("system");
-                if (closed.Outcome != ActivityOutcome.Done) logger.LogWarning("Activity {Activity} not closed: {Message}", id, closed.Message);
+                if (!closed.Succeeded) logger.LogWarning("Activity {Activity} not closed: {Message}", id, closed.Message);
                 else logger.LogInformation("Activity {Activity} closed; attendance is final", id);
             }
             await community.MarkScheduleHandled(scheduleId, trigger.AtUtc);

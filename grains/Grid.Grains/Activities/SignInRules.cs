@@ -22,9 +22,9 @@ public static class SignInRules
     public static string? WindowError(ActivityPlan plan, DateTimeOffset now)
     {
         if (now < plan.SignInOpensUtc)
-            return $"Sign-in opens at {plan.SignInOpensUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm} (China Standard Time).";
+            return $"签到于 {plan.SignInOpensUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm}（北京时间）开始。";
         if (now > plan.EndUtc)
-            return $"Sign-in closed at {plan.EndUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm} (China Standard Time).";
+            return $"签到已于 {plan.EndUtc.ToOffset(ChinaTime.Offset):yyyy-MM-dd HH:mm}（北京时间）截止。";
         return null;
     }
 

@@ -21,16 +21,12 @@ public static class AssignmentWorkflow
     /// <summary>A single stretch on site is capped, so a forgotten check-out does not book a week of service.</summary>
     public static readonly TimeSpan MaxSpan = TimeSpan.FromHours(12);
 
-    public static AssignmentResult Apply(AssignmentRecord a, AssignmentAction action, string note, DateTimeOffset now, int? expectedVersion = null)
+    public static Outcome<AssignmentRecord> Apply(AssignmentRecord a, AssignmentAction action, string note, DateTimeOffset now, int? expectedVersion = null)
     {
         if (!AllowedFrom[action].Contains(a.Status))
-            return new AssignmentResult
-            {
-                Outcome = IssueOutcome.NotAllowed, Assignment = a,
-                Message = $"Cannot {Name(action)} an assignment that is {Name(a.Status)}.",
-            };
+            return Outcome.Conflict($"「{Label(a.Status)}」的任务不能{Label(action)}。", a, "assignment.status");
         if (expectedVersion is { } v && v != a.Version)
-            return new AssignmentResult { Outcome = IssueOutcome.VersionMismatch, Assignment = a, Message = $"The assignment is at version {a.Version}, not {v}." };
+            return Outcome.VersionMismatch($"任务已更新到第 {a.Version} 版，不是第 {v} 版：请刷新后再试。", a);
 
         var next = action switch
         {
@@ -41,8 +37,8 @@ public static class AssignmentWorkflow
             AssignmentAction.Complete => CloseSpan(a, now) with { Status = AssignmentStatus.Completed, CompletionNote = note.Trim(), CompletedUtc = now },
             _ => a with { Status = AssignmentStatus.Cancelled, CompletionNote = note.Trim() },
         };
-        if (next is null) return new AssignmentResult { Outcome = IssueOutcome.Invalid, Assignment = a, Message = "Completing needs a note of what was done." };
-        return new AssignmentResult { Outcome = IssueOutcome.Done, Assignment = next with { Version = a.Version + 1 } };
+        if (next is null) return Outcome.Invalid<AssignmentRecord>("note", "完成任务须在说明中写明做了什么。");
+        return Outcome.Done(next with { Version = a.Version + 1 });
     }
 
     private static AssignmentRecord CloseSpan(AssignmentRecord a, DateTimeOffset now)
@@ -61,4 +57,23 @@ public static class AssignmentWorkflow
     };
 
     public static string Name(AssignmentStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+
+    public static string Label(AssignmentAction action) => action switch
+    {
+        AssignmentAction.Accept => "接受",
+        AssignmentAction.CheckIn => "到岗签到",
+        AssignmentAction.CheckOut => "离岗签退",
+        AssignmentAction.Complete => "完成",
+        _ => "取消",
+    };
+
+    public static string Label(AssignmentStatus status) => status switch
+    {
+        AssignmentStatus.Assigned => "待接受",
+        AssignmentStatus.Accepted => "已接受",
+        AssignmentStatus.CheckedIn => "在岗",
+        AssignmentStatus.CheckedOut => "已签退",
+        AssignmentStatus.Completed => "已完成",
+        _ => "已取消",
+    };
 }

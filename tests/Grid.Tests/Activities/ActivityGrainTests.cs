@@ -16,6 +16,8 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
 {
     private IGrainFactory Grains => fixture.Grains;
 
+    private static MemberId M(string id) => GridId.Parse<MemberId>(id);
+
     private int RemindersPushed(string activityId, string memberId) =>
         fixture.Live.Events.OfType<MemberReminder>().Count(e => e.ActivityId.Value == activityId && e.MemberId.Value == memberId);
 
@@ -156,31 +158,33 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         var activity = Grains.GetGrain<IActivityGrain>(id);
 
         fixture.MoveTo(start.AddMinutes(-31));
-        var early = await activity.SignIn(members[0], (await activity.SignInCode())!.Code, remote: false);
-        Assert.Equal(ActivityOutcome.NotAllowed, early.Outcome);
-        Assert.Contains("opens at", early.Message);
+        var early = await activity.SignIn(M(members[0]), (await activity.SignInCode())!.Code, remote: false);
+        Assert.Equal(OutcomeKind.Conflict, early.Kind);
+        Assert.Equal("activity.status", early.Code);
+        Assert.Contains("开始", early.Message);
 
         fixture.MoveTo(start.AddMinutes(-10));
         var code = (await activity.SignInCode())!;
         Assert.True(code.WindowOpen);
         var wrong = code.Code == "000000" ? "000001" : "000000";
-        Assert.Equal(ActivityOutcome.WrongCode, (await activity.SignIn(members[0], wrong, false)).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignIn(members[0], code.Code, false)).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignIn(members[0], null, false)).Outcome); // signed in already: no change
-        Assert.Equal(ActivityOutcome.NotAllowed, (await activity.SignIn(members[1], null, remote: true)).Outcome); // not a mobile member
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignIn(members[3], null, remote: true)).Outcome);
-        Assert.Equal(ActivityOutcome.NotExpected, (await activity.SignIn(outsiders[0], code.Code, false)).Outcome);
+        var refused = await activity.SignIn(M(members[0]), wrong, false);
+        Assert.Equal((OutcomeKind.Invalid, "code", "activity.code"), (refused.Kind, refused.Field, refused.Code));
+        Assert.Equal(OutcomeKind.Done, (await activity.SignIn(M(members[0]), code.Code, false)).Kind);
+        Assert.Equal(OutcomeKind.Done, (await activity.SignIn(M(members[0]), null, false)).Kind); // signed in already: no change
+        Assert.Equal(OutcomeKind.Conflict, (await activity.SignIn(M(members[1]), null, remote: true)).Kind); // not a mobile member
+        Assert.Equal(OutcomeKind.Done, (await activity.SignIn(M(members[3]), null, remote: true)).Kind);
+        Assert.Equal(OutcomeKind.Forbidden, (await activity.SignIn(M(outsiders[0]), code.Code, false)).Kind);
         Assert.Equal(other, (await Grains.GetGrain<IPartyMemberGrain>(outsiders[0]).Get())!.Definition.CommunityCode);
 
         // Ten minutes on, the code read earlier is stale; the one shown now works.
         fixture.MoveTo(start.AddMinutes(1));
-        Assert.Equal(ActivityOutcome.WrongCode, (await activity.SignIn(members[1], code.Code, false)).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignIn(members[1], (await activity.SignInCode())!.Code, false)).Outcome);
+        Assert.Equal(OutcomeKind.Invalid, (await activity.SignIn(M(members[1]), code.Code, false)).Kind);
+        Assert.Equal(OutcomeKind.Done, (await activity.SignIn(M(members[1]), (await activity.SignInCode())!.Code, false)).Kind);
 
         // Guessing is stopped after ten wrong codes.
-        for (var i = 0; i < SignInRules.MaxWrongCodes; i++) await activity.SignIn(members[2], "999999" == (await activity.SignInCode())!.Code ? "999998" : "999999", false);
-        var locked = await activity.SignIn(members[2], (await activity.SignInCode())!.Code, false);
-        Assert.Equal(ActivityOutcome.NotAllowed, locked.Outcome);
+        for (var i = 0; i < SignInRules.MaxWrongCodes; i++) await activity.SignIn(M(members[2]), "999999" == (await activity.SignInCode())!.Code ? "999998" : "999999", false);
+        var locked = await activity.SignIn(M(members[2]), (await activity.SignInCode())!.Code, false);
+        Assert.Equal(OutcomeKind.Conflict, locked.Kind);
 
         var view = (await activity.Get())!;
         Assert.Equal([members[0], members[1], members[3]], view.SignIns.Keys.Order().ToArray());
@@ -188,7 +192,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         Assert.Contains(fixture.Live.Events.OfType<ActivityCountsChanged>(), e => e.ActivityId.Value == id && e.SignedIn == 3 && e.Remote == 1);
 
         fixture.MoveTo(start.AddHours(3).AddMinutes(1));
-        Assert.Contains("closed at", (await activity.SignIn(members[2], (await activity.SignInCode())!.Code, false)).Message);
+        Assert.Contains("截止", (await activity.SignIn(M(members[2]), (await activity.SignInCode())!.Code, false)).Message);
     }
 
     [Fact]
@@ -199,24 +203,24 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         var (id, start) = await fixture.Schedule(community, ActivityClusterFixture.RedSaturday());
         var activity = Grains.GetGrain<IActivityGrain>(id);
 
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignUp(members[0])).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.RequestLeave(members[1], "在外地出差")).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignUp(members[4])).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.StaffPost("签到引导", members[0])).Outcome);
-        Assert.Equal(ActivityOutcome.NotFound, (await activity.StaffPost("不存在的岗位", members[0])).Outcome);
+        Assert.Equal(OutcomeKind.Done, (await activity.SignUp(M(members[0]))).Kind);
+        Assert.Equal(OutcomeKind.Done, (await activity.RequestLeave(M(members[1]), "在外地出差")).Kind);
+        Assert.Equal(OutcomeKind.Done, (await activity.SignUp(M(members[4]))).Kind);
+        Assert.Equal(OutcomeKind.Done, (await activity.StaffPost("签到引导", M(members[0]))).Kind);
+        Assert.Equal(OutcomeKind.NotFound, (await activity.StaffPost("不存在的岗位", M(members[0]))).Kind);
 
         fixture.MoveTo(start);
-        Assert.Equal(ActivityOutcome.NotAllowed, (await activity.RequestLeave(members[2], "太晚了")).Outcome); // leave closes at the start
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignIn(members[0], (await activity.SignInCode())!.Code, false)).Outcome);
-        Assert.Equal(ActivityOutcome.Done, (await activity.SignIn(members[3], null, remote: true)).Outcome);
-        Assert.Equal(ActivityOutcome.NotAllowed, (await activity.Close("scheduler")).Outcome); // still on
+        Assert.Equal(OutcomeKind.Conflict, (await activity.RequestLeave(M(members[2]), "太晚了")).Kind); // leave closes at the start
+        Assert.Equal(OutcomeKind.Done, (await activity.SignIn(M(members[0]), (await activity.SignInCode())!.Code, false)).Kind);
+        Assert.Equal(OutcomeKind.Done, (await activity.SignIn(M(members[3]), null, remote: true)).Kind);
+        Assert.Equal(OutcomeKind.Conflict, (await activity.Close("scheduler")).Kind); // still on
 
         fixture.MoveTo(start.AddHours(3));
         var closed = await activity.Close("scheduler");
-        Assert.Equal(ActivityOutcome.Done, closed.Outcome);
+        Assert.Equal(OutcomeKind.Done, closed.Kind);
         Assert.Equal(
             [Attendance.Attended, Attendance.OnLeave, Attendance.Absent, Attendance.AttendedRemotely, Attendance.Absent],
-            members.Select(m => closed.Activity!.Outcomes[m]).ToArray());
+            members.Select(m => closed.Value!.Outcomes[m]).ToArray());
 
         async Task<int[]> Totals() => await Task.WhenAll(members.Select(async m => (await Grains.GetGrain<IPartyMemberGrain>(m).Standing()).PointsTotal));
         Assert.Equal(new[] { 4, 0, -2, 4, -2 }, await Totals());
@@ -224,9 +228,9 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         Assert.Equal(($"activity:{id}:attended", "attendance"), (ledger.SourceId, ledger.Rule));
 
         // Closed again by hand, by the close job and by a catch-up: nothing is awarded twice, attendance stays final.
-        Assert.Equal(ActivityOutcome.Done, (await activity.Close("scheduler")).Outcome);
+        Assert.Equal(OutcomeKind.Done, (await activity.Close("scheduler")).Kind);
         await fixture.Runner(node: 1).RunDueAsync(community, "red-saturday");
-        Assert.Equal(ActivityOutcome.NotAllowed, (await activity.SignIn(members[2], (await activity.SignInCode())!.Code, false)).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, (await activity.SignIn(M(members[2]), (await activity.SignInCode())!.Code, false)).Kind);
         Assert.Equal(new[] { 4, 0, -2, 4, -2 }, await Totals());
         var index = await Grains.GetGrain<ICommunityGrain>(community).Activities(start.AddDays(-1), start.AddDays(1));
         Assert.Equal(ActivityStatus.Closed, index.Single(a => a.Id == id).Status);

@@ -107,7 +107,8 @@ public abstract class IssueApiSuite(GridHost host)
     {
         var id = await DispatchedToWorker();
         var current = (await (await host.As("worker-a1")).GetFromJsonAsync<JsonElement>($"/api/issues/{id}")).GetProperty("version").GetInt32();
-        await ProblemAssert.Is(await Act("worker-a1", id, "start", ifMatch: current - 1), 412);
+        var stale = await ProblemAssert.Is(await Act("worker-a1", id, "start", ifMatch: current - 1), 412);
+        Assert.Equal(("version", current), (stale.GetProperty("code").GetString(), stale.GetProperty("version").GetInt32()));
         var after = await (await host.As("worker-a1")).GetFromJsonAsync<JsonElement>($"/api/issues/{id}");
         Assert.Equal("dispatched", after.GetProperty("status").GetString());
         var garbled = new HttpRequestMessage(HttpMethod.Post, $"/api/issues/{id}/start") { Content = JsonContent.Create(new { }) };
@@ -129,7 +130,8 @@ public abstract class IssueApiSuite(GridHost host)
         var client = await host.As("worker-a1");
         var reuse = new HttpRequestMessage(HttpMethod.Post, "/api/issues") { Content = JsonContent.Create(NewIssue("另一件事")) };
         reuse.Headers.Add("Idempotency-Key", key);
-        await ProblemAssert.Is(await client.SendAsync(reuse), 422);
+        var reused = await ProblemAssert.Is(await client.SendAsync(reuse), 422);
+        Assert.Equal("idempotency_key_reused", reused.GetProperty("code").GetString());
     }
 
     [Fact]
@@ -138,9 +140,11 @@ public abstract class IssueApiSuite(GridHost host)
         var id = await Report();
         var problem = await ProblemAssert.Is(await Act("committee-a", id, "verify", new { passed = true }), 409);
         Assert.Equal("reported", problem.GetProperty("currentStatus").GetString());
-        Assert.Contains("reported", problem.GetProperty("detail").GetString());
+        Assert.Equal("issue.status", problem.GetProperty("code").GetString());
+        Assert.Equal("「待受理」的诉求不能核查；核查只适用于「待核查」的诉求。", problem.GetProperty("detail").GetString());
         await ProblemAssert.Is(await Act("committee-a", id, "fly"), 404);
-        await ProblemAssert.NamesField(await Act("committee-a", "not-an-issue", "accept"), "id");
+        var badId = await ProblemAssert.NamesField(await Act("committee-a", "not-an-issue", "accept"), "id");
+        Assert.Contains("诉求编号「not-an-issue」不正确", badId.GetProperty("errors").GetProperty("id")[0].GetString());
         await ProblemAssert.Is(await Act("committee-a", $"{host.CellA1}-2026-99999", "accept"), 404);
         await ProblemAssert.NamesField(await Act("committee-a", id, "reject"), "note");
     }
@@ -274,9 +278,21 @@ public abstract class IssueApiSuite(GridHost host)
             c => Assert.True(c.GetProperty("handlingHours").GetInt32() > 0));
         await ProblemAssert.Is(await (await host.As("committee-a")).PutAsJsonAsync("/api/categories/16", new { name = "x", kind = "event", handlingHours = 1 }), 403);
         await ProblemAssert.NamesField(await (await host.As("root")).PutAsJsonAsync("/api/categories/99.01", new { name = "孤儿", kind = "event", handlingHours = 24 }), "code");
-        await ProblemAssert.NamesField(await (await host.As("committee-a")).PostAsJsonAsync("/api/issues", new
+        var aClass = await ProblemAssert.NamesField(await (await host.As("committee-a")).PostAsJsonAsync("/api/issues", new
         {
             cellCode = host.CellA1, categoryCode = "10", title = "只选了大类",
         }), "categoryCode");
+        Assert.Equal("issue.category", aClass.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_position_outside_the_cell_is_refused_by_the_intake()
+    {
+        var outside = await ProblemAssert.NamesField(await (await host.As("worker-a1")).PostAsJsonAsync("/api/issues", new
+        {
+            cellCode = host.CellA1, categoryCode = "10.01", title = "定位偏了", location = new { lng = 120.60, lat = 30.90 },
+        }), "location");
+        Assert.Equal("issue.location", outside.GetProperty("code").GetString());
+        Assert.Contains("不在网格", outside.GetProperty("errors").GetProperty("location")[0].GetString());
     }
 }

@@ -72,7 +72,7 @@ public static class StoredStateFixtures
             Theme = "兼容主题", Place = "党群服务中心", StartUtc = start, EndUtc = start.AddHours(3), SignInOpensUtc = start.AddMinutes(-30),
             ExpectedMemberIds = [member], Posts = ["签到引导"], ReminderLeadMinutes = [120],
         });
-        await grains.GetGrain<IActivityGrain>(ActivityId).SignUp(member);
+        await grains.GetGrain<IActivityGrain>(ActivityId).SignUp(GridId.Parse<MemberId>(member));
         await grains.GetGrain<IReminderInboxGrain>(member).Receive(new ReminderNotice
         {
             Key = $"{ActivityId}:120:{member}", ActivityId = ActivityId, MemberId = member, CommunityCode = Community, LeadMinutes = 120,
@@ -82,7 +82,7 @@ public static class StoredStateFixtures
         await catalog.Save((await catalog.Find("10.01"))! with { Name = "兼容类别" });
         var reported = await grains.GetGrain<IIdempotencyKeyGrain>(IdempotencyKey)
             .ReportIssue("compat-fingerprint", new IssueReport { CellCode = Cell, CategoryCode = "10.01", Title = "兼容诉求" }, "committee", "社区党委");
-        var issue = grains.GetGrain<IIssueGrain>(reported!.Issue!.Id);
+        var issue = grains.GetGrain<IIssueGrain>(reported.Value!.Id);
         await issue.Execute(new IssueCommand { Action = IssueAction.Accept, Actor = "committee", Note = "" });
         await issue.Execute(new IssueCommand
         {

@@ -73,10 +73,10 @@ public abstract class IndexWriteBehindSuite
 
     private static async Task<string> Report(IGrainFactory grains, string cell, string title)
     {
-        var id = await IssueIds.Next(grains, cell, DateTimeOffset.UtcNow);
-        var result = await grains.GetGrain<IIssueGrain>(id).Report(new IssueReport { CellCode = cell, CategoryCode = "10.03", Title = title }, "committee", "党委");
-        Assert.Equal(IssueOutcome.Done, result.Outcome);
-        return id;
+        var id = await IssueIds.Next(grains, GridId.Parse<CellCode>(cell), DateTimeOffset.UtcNow);
+        var result = await grains.Issue(id).Report(new IssueReport { CellCode = cell, CategoryCode = "10.03", Title = title }, "committee", "党委");
+        Assert.Equal(OutcomeKind.Created, result.Kind);
+        return id.Value;
     }
 
     private static async Task Step(IGrainFactory grains, string id, IssueAction action)
@@ -86,7 +86,7 @@ public abstract class IndexWriteBehindSuite
             Action = action, Actor = "committee", Note = "ok", Passed = true,
             Assignee = action == IssueAction.Dispatch ? new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" } : null,
         });
-        Assert.True(result.Outcome == IssueOutcome.Done, result.Message);
+        Assert.True(result.Kind == OutcomeKind.Done, result.Message);
     }
 }
 

@@ -29,9 +29,9 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
 
     private async Task<IIssueGrain> Dispatched(string cell, string category = "10.03")
     {
-        var id = await IssueIds.Next(Grains, cell, fixture.Clock.GetUtcNow());
-        var issue = Grains.GetGrain<IIssueGrain>(id);
-        Assert.Equal(IssueOutcome.Done, (await issue.Report(new IssueReport { CellCode = cell, CategoryCode = category, Title = "道路积水" }, "committee", "党委")).Outcome);
+        var id = await IssueIds.Next(Grains, GridId.Parse<CellCode>(cell), fixture.Clock.GetUtcNow());
+        var issue = Grains.Issue(id);
+        Assert.Equal(OutcomeKind.Created, (await issue.Report(new IssueReport { CellCode = cell, CategoryCode = category, Title = "道路积水" }, "committee", "党委")).Kind);
         await Execute(issue, IssueAction.Accept);
         await Execute(issue, IssueAction.Dispatch, assignee: new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" });
         return issue;
@@ -40,8 +40,8 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
     private static async Task<IssueRecord> Execute(IIssueGrain issue, IssueAction action, Assignee? assignee = null, string note = "ok")
     {
         var result = await issue.Execute(new IssueCommand { Action = action, Actor = "committee", Assignee = assignee, Note = note, Passed = true });
-        Assert.True(result.Outcome == IssueOutcome.Done, result.Message);
-        return result.Issue!;
+        Assert.True(result.Kind == OutcomeKind.Done, result.Message);
+        return result.Value!;
     }
 
     [Fact]
@@ -173,11 +173,12 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
     [Fact]
     public async Task Issue_ids_count_up_per_cell_and_year()
     {
-        var (_, cell) = await NewCell();
-        Assert.Equal($"{cell}-2026-00001", await IssueIds.Next(Grains, cell, fixture.Clock.GetUtcNow()));
-        Assert.Equal($"{cell}-2026-00002", await IssueIds.Next(Grains, cell, fixture.Clock.GetUtcNow()));
+        var (_, code) = await NewCell();
+        var cell = GridId.Parse<CellCode>(code);
+        Assert.Equal(IssueId.Of(cell, 2026, 1), await IssueIds.Next(Grains, cell, fixture.Clock.GetUtcNow()));
+        Assert.Equal($"{cell}-2026-00002", (await IssueIds.Next(Grains, cell, fixture.Clock.GetUtcNow())).Value);
         // 2026-12-31T16:30Z is already 2027 in Beijing: the count starts again.
-        Assert.Equal($"{cell}-2027-00001", await IssueIds.Next(Grains, cell, new DateTimeOffset(2026, 12, 31, 16, 30, 0, TimeSpan.Zero)));
+        Assert.Equal($"{cell}-2027-00001", (await IssueIds.Next(Grains, cell, new DateTimeOffset(2026, 12, 31, 16, 30, 0, TimeSpan.Zero))).Value);
     }
 
     [Fact]
@@ -188,8 +189,56 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
         var key = Grains.GetGrain<IIdempotencyKeyGrain>($"worker01|{Guid.NewGuid()}");
         var first = await key.ReportIssue("fp-1", report, "worker01", "王芳");
         var again = await key.ReportIssue("fp-1", report, "worker01", "王芳");
-        Assert.Equal(first!.Issue!.Id, again!.Issue!.Id);
-        Assert.Null(await key.ReportIssue("fp-2", report with { Title = "别的" }, "worker01", "王芳"));
+        Assert.Equal((OutcomeKind.Created, OutcomeKind.Done), (first.Kind, again.Kind));
+        Assert.Equal(first.Value!.Id, again.Value!.Id);
+        var reused = await key.ReportIssue("fp-2", report with { Title = "别的" }, "worker01", "王芳");
+        Assert.Equal((OutcomeKind.KeyReused, "idempotency_key_reused"), (reused.Kind, reused.Code));
+        Assert.Null(reused.Value);
         Assert.Single(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues());
+    }
+
+    [Fact]
+    public async Task The_intake_refuses_a_position_outside_its_cell_with_no_endpoint_involved()
+    {
+        var (_, cell) = await NewCell();
+        var intake = Grains.IssueIntake();
+        var reporter = new IssueReporter("worker01", "王芳");
+        var report = new IssueReport { CellCode = cell, CategoryCode = "10.01", Title = "垃圾", Location = new GeoPoint(120.4215, 30.7115) };
+
+        // A kilometre east of the cell's square: well beyond the GPS tolerance.
+        var outside = await intake.Report(report with { Location = new GeoPoint(120.4330, 30.7115) }, reporter, null);
+        Assert.Equal((OutcomeKind.Invalid, "location", "issue.location"), (outside.Kind, outside.Field, outside.Code));
+        Assert.Contains("不在网格", outside.Message);
+        Assert.Empty(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues());
+
+        var inside = await intake.Report(report, reporter, null);
+        Assert.Equal(OutcomeKind.Created, inside.Kind);
+        Assert.Equal(cell, inside.Value!.Report.CellCode);
+        Assert.Single(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues());
+    }
+
+    [Fact]
+    public async Task The_intake_refuses_a_class_an_unknown_cell_and_a_reused_key()
+    {
+        var (community, cell) = await NewCell();
+        var intake = Grains.IssueIntake();
+        var reporter = new IssueReporter("worker01", "王芳");
+        var report = new IssueReport { CellCode = cell, CategoryCode = "10.01", Title = "垃圾" };
+
+        var aClass = await intake.Report(report with { CategoryCode = "10" }, reporter, null);
+        Assert.Equal((OutcomeKind.Invalid, "categoryCode", "issue.category"), (aClass.Kind, aClass.Field, aClass.Code));
+        var noCell = await intake.Report(report with { CellCode = community + "999" }, reporter, null);
+        Assert.Equal((OutcomeKind.Invalid, "cellCode", "issue.cell"), (noCell.Kind, noCell.Field, noCell.Code));
+        var longKey = await intake.Report(report, reporter, new string('k', 101));
+        Assert.Equal((OutcomeKind.Invalid, "Idempotency-Key"), (longKey.Kind, longKey.Field));
+
+        var key = Guid.NewGuid().ToString();
+        var first = await intake.Report(report, reporter, key);
+        var retry = await intake.Report(report, reporter, key);
+        Assert.Equal((OutcomeKind.Created, OutcomeKind.Done, first.Value!.Id), (first.Kind, retry.Kind, retry.Value!.Id));
+        Assert.Equal(OutcomeKind.KeyReused, (await intake.Report(report with { Title = "别的" }, reporter, key)).Kind);
+        // The key is the reporter's own: another reporter's same key is a new report.
+        Assert.NotEqual(first.Value.Id, (await intake.Report(report, new IssueReporter("worker02", "李强"), key)).Value!.Id);
+        Assert.Equal(2, (await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues()).Length);
     }
 }

@@ -22,8 +22,8 @@ public class IssueWorkflowTests
         {
             Action = action, Actor = "someone", Note = note, Assignee = assignee ?? Worker, Passed = passed, Score = score, OrganCode = organ,
         }, At with { Now = at ?? At.Now });
-        Assert.True(result.Outcome == IssueOutcome.Done, $"{action} from {issue.Status}: {result.Message}");
-        return result.Issue!;
+        Assert.True(result.Kind == OutcomeKind.Done, $"{action} from {issue.Status}: {result.Message}");
+        return result.Value!;
     }
 
     /// <summary>An issue brought to each status by the ordinary path.</summary>
@@ -78,16 +78,16 @@ public class IssueWorkflowTests
         }, At);
         if (to is null)
         {
-            Assert.Equal(IssueOutcome.NotAllowed, result.Outcome);
-            Assert.Contains(IssueWorkflow.Name(from), result.Message); // the 409 names the current status
-            Assert.Same(issue, result.Issue);
+            Assert.Equal((OutcomeKind.Conflict, "issue.status"), (result.Kind, result.Code));
+            Assert.StartsWith($"「{IssueWorkflow.Label(from)}」的诉求不能{IssueWorkflow.Label(action)}", result.Message); // the 409 names the current status
+            Assert.Same(issue, result.Value);
         }
         else
         {
-            Assert.True(result.Outcome == IssueOutcome.Done, result.Message);
-            Assert.Equal(to, result.Issue!.Status);
-            Assert.Equal(issue.Version + 1, result.Issue.Version);
-            var entry = result.Issue.History[^1];
+            Assert.True(result.Kind == OutcomeKind.Done, result.Message);
+            Assert.Equal(to, result.Value!.Status);
+            Assert.Equal(issue.Version + 1, result.Value.Version);
+            var entry = result.Value.History[^1];
             Assert.Equal((action, from, to.Value, "someone", issue.History.Length + 1), (entry.Action, entry.FromStatus!.Value, entry.ToStatus, entry.Actor, entry.Seq));
         }
     }
@@ -123,8 +123,8 @@ public class IssueWorkflowTests
         var inTime = Do(closed, IssueAction.Reopen, "居民反映问题复发", at: At.Now.AddDays(6));
         Assert.Equal((IssueStatus.Dispatched, 1), (inTime.Status, inTime.ReopenCount));
         var late = IssueWorkflow.Apply(closed, new IssueCommand { Action = IssueAction.Reopen, Actor = "c", Note = "复发" }, At with { Now = At.Now.AddDays(8) });
-        Assert.Equal(IssueOutcome.NotAllowed, late.Outcome);
-        Assert.Contains("within 7 days", late.Message);
+        Assert.Equal((OutcomeKind.Conflict, "issue.reopen_window"), (late.Kind, late.Code));
+        Assert.Contains("7 天内", late.Message);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public class IssueWorkflowTests
         Assert.Equal("score", IssueWorkflow.Apply(closed, new IssueCommand { Action = IssueAction.Rate, Actor = "c", Score = 6 }, At).Field);
         var rated = Do(closed, IssueAction.Rate, "很满意", score: 5);
         Assert.Equal(5, rated.Rating!.Score);
-        Assert.Equal(IssueOutcome.NotAllowed, IssueWorkflow.Apply(rated, new IssueCommand { Action = IssueAction.Rate, Actor = "c", Score = 4 }, At).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, IssueWorkflow.Apply(rated, new IssueCommand { Action = IssueAction.Rate, Actor = "c", Score = 4 }, At).Kind);
     }
 
     [Fact]
@@ -149,9 +149,9 @@ public class IssueWorkflowTests
     {
         var organ = TestData.OrganCode();
         var whistled = IssueWorkflow.Apply(InStatus(IssueStatus.Dispatched),
-            new IssueCommand { Action = IssueAction.Whistle, Actor = "c", OrganCode = organ }, At with { WhistleResponseHours = 12 }).Issue!;
+            new IssueCommand { Action = IssueAction.Whistle, Actor = "c", OrganCode = organ }, At with { WhistleResponseHours = 12 }).Value!;
         Assert.Equal(At.Now.AddHours(12), whistled.Whistle!.ReportByUtc);
-        Assert.Equal(IssueOutcome.NotAllowed, IssueWorkflow.Apply(whistled, new IssueCommand { Action = IssueAction.Whistle, Actor = "c", OrganCode = organ }, At).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, IssueWorkflow.Apply(whistled, new IssueCommand { Action = IssueAction.Whistle, Actor = "c", OrganCode = organ }, At).Kind);
 
         Assert.False(IssueWorkflow.WhistleOverdueAt(whistled, At.Now.AddHours(11)));
         Assert.True(IssueWorkflow.WhistleOverdueAt(whistled, At.Now.AddHours(12)));
@@ -161,21 +161,21 @@ public class IssueWorkflowTests
 
         var reported = Do(late, IssueAction.OrganReport, at: At.Now.AddHours(14));
         Assert.Equal(At.Now.AddHours(14), reported.Whistle!.ReportedUtc);
-        Assert.Equal(IssueOutcome.NotAllowed, IssueWorkflow.Apply(reported, new IssueCommand { Action = IssueAction.OrganReport, Actor = "o" }, At).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, IssueWorkflow.Apply(reported, new IssueCommand { Action = IssueAction.OrganReport, Actor = "o" }, At).Kind);
     }
 
     [Fact]
     public void An_issue_escalates_once_at_its_deadline_and_again_a_handling_period_later()
     {
         var dispatched = Do(InStatus(IssueStatus.Accepted), IssueAction.Dispatch, at: T0); // deadline T0+24h
-        Assert.Equal(IssueOutcome.NotAllowed, IssueWorkflow.Apply(dispatched, Escalate, At with { Now = T0.AddHours(23.9) }).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, IssueWorkflow.Apply(dispatched, Escalate, At with { Now = T0.AddHours(23.9) }).Kind);
         var overdue = Do(dispatched, IssueAction.Escalate, at: T0.AddHours(24));
         Assert.Equal(1, overdue.EscalationLevel);
-        Assert.Equal(IssueOutcome.NotAllowed, IssueWorkflow.Apply(overdue, Escalate, At with { Now = T0.AddHours(30) }).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, IssueWorkflow.Apply(overdue, Escalate, At with { Now = T0.AddHours(30) }).Kind);
         var escalated = Do(overdue, IssueAction.Escalate, at: T0.AddHours(48));
         Assert.Equal(2, escalated.EscalationLevel);
         Assert.Equal(IssueStatus.Dispatched, escalated.Status);
-        Assert.Equal(IssueOutcome.NotAllowed, IssueWorkflow.Apply(escalated, Escalate, At with { Now = T0.AddHours(500) }).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, IssueWorkflow.Apply(escalated, Escalate, At with { Now = T0.AddHours(500) }).Kind);
     }
 
     private static readonly IssueCommand Escalate = new() { Action = IssueAction.Escalate, Actor = "system" };
@@ -192,11 +192,11 @@ public class IssueWorkflowTests
     {
         var dispatched = InStatus(IssueStatus.Dispatched);
         var stale = IssueWorkflow.Apply(dispatched, new IssueCommand { Action = IssueAction.Start, Actor = "w", ExpectedVersion = dispatched.Version - 1 }, At);
-        Assert.Equal(IssueOutcome.VersionMismatch, stale.Outcome);
+        Assert.Equal((OutcomeKind.VersionMismatch, dispatched.Version), (stale.Kind, stale.Value!.Version));
         var wrongStatus = IssueWorkflow.Apply(dispatched, new IssueCommand { Action = IssueAction.Resolve, Actor = "w", Note = "x", ExpectedVersion = 1 }, At);
-        Assert.Equal(IssueOutcome.NotAllowed, wrongStatus.Outcome);
+        Assert.Equal(OutcomeKind.Conflict, wrongStatus.Kind);
         var current = IssueWorkflow.Apply(dispatched, new IssueCommand { Action = IssueAction.Start, Actor = "w", ExpectedVersion = dispatched.Version }, At);
-        Assert.Equal(IssueOutcome.Done, current.Outcome);
+        Assert.Equal(OutcomeKind.Done, current.Kind);
     }
 
     [Fact]

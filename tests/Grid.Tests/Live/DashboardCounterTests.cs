@@ -25,8 +25,8 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
 
     private async Task<IIssueGrain> Dispatched(string cell)
     {
-        var issue = Grains.GetGrain<IIssueGrain>(await IssueIds.Next(Grains, cell, fixture.Clock.GetUtcNow()));
-        Assert.Equal(IssueOutcome.Done, (await issue.Report(new IssueReport { CellCode = cell, CategoryCode = "10.03", Title = "道路积水" }, "committee", "党委")).Outcome);
+        var issue = Grains.Issue(await IssueIds.Next(Grains, GridId.Parse<CellCode>(cell), fixture.Clock.GetUtcNow()));
+        Assert.Equal(OutcomeKind.Created, (await issue.Report(new IssueReport { CellCode = cell, CategoryCode = "10.03", Title = "道路积水" }, "committee", "党委")).Kind);
         await Execute(issue, IssueAction.Accept);
         await Execute(issue, IssueAction.Dispatch, new Assignee { Kind = AssigneeKind.GridWorker, Id = "worker01", Name = "王芳" });
         return issue;
@@ -38,7 +38,7 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
         {
             Action = action, Actor = "committee", Assignee = assignee, Note = "ok", Passed = true, Score = action == IssueAction.Rate ? 5 : null,
         });
-        Assert.True(result.Outcome == IssueOutcome.Done, result.Message);
+        Assert.True(result.Kind == OutcomeKind.Done, result.Message);
     }
 
     private static async Task Close(IIssueGrain issue)

@@ -47,7 +47,7 @@ public abstract class MemberGrainSuite(ClockedFixture fixture)
         fixture.Clock.Advance(TimeSpan.FromMinutes(150));
         await assignment.Act(AssignmentAction.CheckOut, member, "", null);
         var completed = await assignment.Act(AssignmentAction.Complete, member, "巡查完毕", null);
-        Assert.Equal(150, completed.Assignment!.ServiceMinutes);
+        Assert.Equal(150, completed.Value!.ServiceMinutes);
 
         var standing = await Grains.GetGrain<IPartyMemberGrain>(member).Standing();
         Assert.Equal(150, standing.ServiceMinutes);

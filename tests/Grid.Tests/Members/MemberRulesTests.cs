@@ -63,8 +63,8 @@ public class MemberRulesTests
     private static AssignmentRecord Do(AssignmentRecord a, AssignmentAction action, DateTimeOffset at, string note = "")
     {
         var result = AssignmentWorkflow.Apply(a, action, note, at);
-        Assert.True(result.Outcome == IssueOutcome.Done, result.Message);
-        return result.Assignment!;
+        Assert.True(result.Kind == OutcomeKind.Done, result.Message);
+        return result.Value!;
     }
 
     [Fact]
@@ -91,13 +91,15 @@ public class MemberRulesTests
     [Fact]
     public void Steps_out_of_order_are_refused_and_completion_needs_a_note()
     {
-        Assert.Equal(IssueOutcome.NotAllowed, AssignmentWorkflow.Apply(Assigned(), AssignmentAction.CheckIn, "", T0).Outcome);
-        Assert.Equal(IssueOutcome.NotAllowed, AssignmentWorkflow.Apply(Assigned(), AssignmentAction.CheckOut, "", T0).Outcome);
+        var early = AssignmentWorkflow.Apply(Assigned(), AssignmentAction.CheckIn, "", T0);
+        Assert.Equal((OutcomeKind.Conflict, "assignment.status", AssignmentStatus.Assigned), (early.Kind, early.Code, early.Value!.Status));
+        Assert.Equal("「待接受」的任务不能到岗签到。", early.Message);
+        Assert.Equal(OutcomeKind.Conflict, AssignmentWorkflow.Apply(Assigned(), AssignmentAction.CheckOut, "", T0).Kind);
         var accepted = Do(Assigned(), AssignmentAction.Accept, T0);
-        Assert.Equal(IssueOutcome.Invalid, AssignmentWorkflow.Apply(accepted, AssignmentAction.Complete, " ", T0).Outcome);
+        Assert.Equal(OutcomeKind.Invalid, AssignmentWorkflow.Apply(accepted, AssignmentAction.Complete, " ", T0).Kind);
         var done = Do(accepted, AssignmentAction.Complete, T0, "完成");
-        Assert.Equal(IssueOutcome.NotAllowed, AssignmentWorkflow.Apply(done, AssignmentAction.Complete, "again", T0).Outcome);
-        Assert.Equal(IssueOutcome.NotAllowed, AssignmentWorkflow.Apply(done, AssignmentAction.Cancel, "", T0).Outcome);
+        Assert.Equal(OutcomeKind.Conflict, AssignmentWorkflow.Apply(done, AssignmentAction.Complete, "again", T0).Kind);
+        Assert.Equal(OutcomeKind.Conflict, AssignmentWorkflow.Apply(done, AssignmentAction.Cancel, "", T0).Kind);
         Assert.True(accepted.IsOverdueAt(T0.AddDays(2)));
         Assert.False(done.IsOverdueAt(T0.AddDays(2)));
     }

@@ -157,10 +157,10 @@ public abstract class Open311ApiSuite(GridHost host)
     {
         var description = Unique("无网格之处");
         var error = await Open311Assert.Error(await Post(null, GridHost.Open311Key, Report(description, lat: "25.0", lng: "101.0")), 400);
-        Assert.Contains("no grid cell", error);
+        Assert.Contains("不在任何网格内", error);
         Assert.DoesNotContain(await Get("/open311/v2/requests.json"), r => r.GetProperty("description").GetString() == description);
 
-        Assert.Contains("required", await Open311Assert.Error(await Post(null, GridHost.Open311Key,
+        Assert.Contains("lat 和 long 必填", await Open311Assert.Error(await Post(null, GridHost.Open311Key,
             ("service_code", "10.01"), ("address_string", "练溪花园东门"), ("description", "没有坐标")), 400));
         Assert.Contains("swapped", await Open311Assert.Error(await Post(null, GridHost.Open311Key, Report("坐标颠倒", lat: LongA1, lng: LatA1)), 400));
     }
@@ -244,25 +244,25 @@ public abstract class Open311ApiSuite(GridHost host)
         var client = host.CreateClient();
         async Task<string> Refused(string query) =>
             await Open311Assert.Error(await client.GetAsync($"/open311/v2/requests.json?api_key={GridHost.Open311Key}&{query}"), 400);
-        Assert.Contains("90 days", await Refused("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"));
-        Assert.Contains("before", await Refused("start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"));
-        Assert.Contains("start_date", await Refused("start_date=yesterday"));
+        Assert.Contains("不能超过 90 天", await Refused("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"));
+        Assert.Contains("end_date 早于 start_date", await Refused("start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z"));
+        Assert.Contains("start_date 应为 ISO 8601", await Refused("start_date=yesterday"));
         Assert.Contains("status", await Refused("status=pending"));
-        Assert.Contains("service_code", await Refused("service_code=77.01"));
-        Assert.Contains("service_request_id", await Refused("service_request_id=42"));
+        Assert.Contains("没有服务「77.01」", await Refused("service_code=77.01"));
+        Assert.Contains("service_request_id：诉求编号「42」不正确", await Refused("service_request_id=42"));
     }
 
     [Fact]
     public async Task Only_json_and_only_forms_are_spoken_and_errors_keep_the_open311_shape()
     {
         var client = host.CreateClient();
-        Assert.Contains("JSON only", await Open311Assert.Error(await client.GetAsync($"/open311/v2/services.xml?api_key={GridHost.Open311Key}"), 404));
-        Assert.Contains("JSON only", await Open311Assert.Error(await client.GetAsync($"/open311/v2/requests.xml?api_key={GridHost.Open311Key}"), 404));
+        Assert.Contains("只以 JSON", await Open311Assert.Error(await client.GetAsync($"/open311/v2/services.xml?api_key={GridHost.Open311Key}"), 404));
+        Assert.Contains("只以 JSON", await Open311Assert.Error(await client.GetAsync($"/open311/v2/requests.xml?api_key={GridHost.Open311Key}"), 404));
         await Open311Assert.Error(await client.GetAsync("/open311/v2/discovery.json"), 404);
         await Open311Assert.Error(await client.GetAsync($"/open311/v2/requests/{host.CellA1}-2026-99999.json?api_key={GridHost.Open311Key}"), 404);
 
         var json = new StringContent(JsonSerializer.Serialize(new { service_code = "10.01", lat = 30.7115, @long = 120.4215 }), Encoding.UTF8, "application/json");
-        Assert.Contains("form", await Open311Assert.Error(await client.PostAsync($"/open311/v2/requests.json?api_key={GridHost.Open311Key}", json), 400));
+        Assert.Contains("以表单", await Open311Assert.Error(await client.PostAsync($"/open311/v2/requests.json?api_key={GridHost.Open311Key}", json), 400));
     }
 }
 

@@ -116,16 +116,16 @@ public class Open311MappingTests
         Assert.Equal("井盖丢了\n很危险\n地址：3幢门口", Open311Mapping.Description(" 井盖丢了\r\n很危险 ", " 3幢门口 ").Text);
         Assert.Equal("地址：3幢门口", Open311Mapping.Description(null, "3幢门口").Text);
         Assert.Equal("井盖丢了", Open311Mapping.Description("井盖丢了", "").Text);
-        Assert.Contains("control", Open311Mapping.Description("井盖\u0007丢了", null).Error);
+        Assert.Contains("控制字符", Open311Mapping.Description("井盖\u0007丢了", null).Error);
         Assert.Contains("address_string", Open311Mapping.Description("井盖丢了", "3幢\n门口").Error);
         Assert.Contains("2000", Open311Mapping.Description(new string('a', 1995), "3幢门口12").Error);
         Assert.Null(Open311Mapping.Description(new string('a', 2000), null).Error);
     }
 
     [Theory]
-    [InlineData(null, "120.42", "required")]
-    [InlineData("30.71", "", "required")]
-    [InlineData("north", "120.42", "decimal degrees")]
+    [InlineData(null, "120.42", "必填")]
+    [InlineData("30.71", "", "必填")]
+    [InlineData("north", "120.42", "十进制度数")]
     [InlineData("120.42", "30.71", "swapped")]
     [InlineData("NaN", "120.42", "finite")]
     public void A_position_needs_lat_and_long_inside_china(string? lat, string? lng, string reason)
@@ -145,7 +145,7 @@ public class Open311MappingTests
     public void A_submission_becomes_an_open311_issue_report_of_the_cell()
     {
         var (report, error) = Open311Mapping.Report(
-            new Open311Submission("小区东门暴露垃圾\n三天没清理", "练溪花园东门", "三", "张", "138 1234 5678"), "330503101001001", Litter, InCell);
+            new Open311Submission("小区东门暴露垃圾\n三天没清理", "练溪花园东门", "三", "张", "138 1234 5678"), "330503101001001", Litter.Code, Litter.Name, InCell);
         Assert.Null(error);
         Assert.Equal(new IssueReport
         {
@@ -159,8 +159,8 @@ public class Open311MappingTests
             ReporterPhone = "13812345678",
         }, report);
 
-        Assert.Equal("", Open311Mapping.Report(new Open311Submission(null, null, null, null, "110"), "330503101001001", Litter, InCell).Report!.ReporterPhone);
-        Assert.Contains("50", Open311Mapping.Report(new Open311Submission("x", null, new string('名', 40), new string('姓', 11), null), "330503101001001", Litter, InCell).Error);
+        Assert.Equal("", Open311Mapping.Report(new Open311Submission(null, null, null, null, "110"), "330503101001001", Litter.Code, Litter.Name, InCell).Report!.ReporterPhone);
+        Assert.Contains("50", Open311Mapping.Report(new Open311Submission("x", null, new string('名', 40), new string('姓', 11), null), "330503101001001", Litter.Code, Litter.Name, InCell).Error);
     }
 
     private static IssueRecord Issue(IssueStatus status = IssueStatus.Reported)
