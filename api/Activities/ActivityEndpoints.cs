@@ -85,7 +85,7 @@ public static partial class ActivityEndpoints
         if (errors.Any) return errors.ToProblem();
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        var index = (await grains.GetGrain<ICommunityGrain>(code).Activities(fromUtc, toUtc)).Take(MaxListed).ToList();
+        var index = (await grains.GetGrain<ICommunityScheduleGrain>(code).Activities(fromUtc, toUtc)).Take(MaxListed).ToList();
         var views = await Task.WhenAll(index.Select(a => grains.GetGrain<IActivityGrain>(a.Id).Get()));
         return TypedResults.Ok(index.Zip(views).Select(p => new ActivityListItem(
             p.First.Id, p.First.ScheduleId, p.First.Kind, p.First.Title, p.First.Theme, p.First.StartUtc, p.First.EndUtc, p.First.Status,

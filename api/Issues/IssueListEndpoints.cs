@@ -70,12 +70,12 @@ public static class IssueListEndpoints
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
         IReadOnlyList<IssueSummary> items;
         if (overdue == true)
-            items = [.. (await grains.GetGrain<ICommunityGrain>(code).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
+            items = [.. (await grains.GetGrain<ICommunityIssuesGrain>(code).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
                 .Where(i => wanted is null || i.Status == wanted)];
         else if (wanted is IssueStatus.Closed or IssueStatus.Rejected)
             items = await ledger.CommunityIssues(code, wanted, MaxItems);
         else
-            items = [.. (await grains.GetGrain<ICommunityGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
+            items = [.. (await grains.GetGrain<ICommunityIssuesGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
     }
 
@@ -84,7 +84,7 @@ public static class IssueListEndpoints
         if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).IssueCounters());
+        return TypedResults.Ok(await grains.GetGrain<ICommunityIssuesGrain>(code).IssueCounters());
     }
 
     private static async Task<Results<Ok<KpiReport>, ValidationProblem, ProblemHttpResult>> Kpis(

@@ -190,7 +190,7 @@ public static class MemberServiceEndpoints
         if (branch is { Length: > 100 }) return Problem.Invalid("branch", "must be at most 100 characters.");
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).Leaderboard(branch, 100));
+        return TypedResults.Ok(await grains.GetGrain<ICommunityPointsGrain>(code).Leaderboard(branch, 100));
     }
 
     private static async Task<IResult> Rules(string code, IGrainFactory grains, Caller caller)
@@ -198,7 +198,7 @@ public static class MemberServiceEndpoints
         if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"Community {code} is outside your scope.");
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).PointRules());
+        return TypedResults.Ok(await grains.GetGrain<ICommunityPointsGrain>(code).PointRules());
     }
 
     private static async Task<IResult> SetRules(string code, PointRules? rules, IGrainFactory grains, Caller caller)
@@ -216,7 +216,7 @@ public static class MemberServiceEndpoints
         }
         if (errors.Any) return errors.ToProblem();
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
-        await grains.GetGrain<ICommunityGrain>(code).SetPointRules(rules!);
+        await grains.GetGrain<ICommunityPointsGrain>(code).SetPointRules(rules!);
         return TypedResults.Ok(rules);
     }
 }
