@@ -85,7 +85,7 @@ public static class ActivityEndpoints
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区「{code}」不在你的管辖范围内。");
         var grain = grains.Community(community!.Value);
         if (await grain.Get() is null) return Problem.NotFound($"没有社区「{code}」。");
-        var index = (await grain.Activities(fromUtc, toUtc)).Take(MaxListed).ToList();
+        var index = (await grains.CommunitySchedule(community.Value).Activities(fromUtc, toUtc)).Take(MaxListed).ToList();
         var views = await Task.WhenAll(index.Select(a => grains.GetGrain<IActivityGrain>(a.Id).Get()));
         return TypedResults.Ok(index.Zip(views).Select(p => new ActivityListItem(
             p.First.Id, p.First.ScheduleId, p.First.Kind, p.First.Title, p.First.Theme, p.First.StartUtc, p.First.EndUtc, p.First.Status,

@@ -71,14 +71,14 @@ public static partial class ScheduleEndpoints
         if (Scope(code, caller, edit: false) is { } refused) return refused;
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
         var now = clock.GetUtcNow();
-        return TypedResults.Ok((await grains.GetGrain<ICommunityGrain>(code).Schedules()).Select(e => ScheduleResponse.From(code, e, now)).ToList());
+        return TypedResults.Ok((await grains.GetGrain<ICommunityScheduleGrain>(code).Schedules()).Select(e => ScheduleResponse.From(code, e, now)).ToList());
     }
 
     private static async Task<IResult> Get(string code, string scheduleId, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
         if (Scope(code, caller, edit: false) is { } refused) return refused;
         if (!SlugPattern().IsMatch(scheduleId)) return Problem.Invalid("scheduleId", "must be 1-40 lower-case letters, digits and dashes, e.g. red-saturday.");
-        var entry = await grains.GetGrain<ICommunityGrain>(code).Schedule(scheduleId);
+        var entry = await grains.GetGrain<ICommunityScheduleGrain>(code).Schedule(scheduleId);
         return entry is null ? Problem.NotFound($"No schedule {scheduleId} in community {code}.") : TypedResults.Ok(ScheduleResponse.From(code, entry, clock.GetUtcNow()));
     }
 
@@ -90,12 +90,12 @@ public static partial class ScheduleEndpoints
         errors.AddIf(!SlugPattern().IsMatch(scheduleId), "scheduleId", "must be 1-40 lower-case letters, digits and dashes, e.g. red-saturday.");
         var schedule = Validate(scheduleId, request, errors);
         if (errors.Any) return errors.ToProblem();
-        var community = grains.GetGrain<ICommunityGrain>(code);
-        if (await community.Get() is null) return Problem.NotFound($"No community {code}.");
-        var existed = await community.Schedule(scheduleId) is not null;
-        await community.SaveSchedule(schedule! with { UpdatedBy = caller.Username });
+        var schedules = grains.GetGrain<ICommunityScheduleGrain>(code);
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        var existed = await schedules.Schedule(scheduleId) is not null;
+        await schedules.SaveSchedule(schedule! with { UpdatedBy = caller.Username });
         await scheduling.ScheduleSavedAsync(code, scheduleId, cancellationToken);
-        var response = ScheduleResponse.From(code, (await community.Schedule(scheduleId))!, clock.GetUtcNow());
+        var response = ScheduleResponse.From(code, (await schedules.Schedule(scheduleId))!, clock.GetUtcNow());
         return existed ? TypedResults.Ok(response) : TypedResults.Created($"/api/communities/{code}/schedules/{scheduleId}", response);
     }
 
@@ -103,7 +103,7 @@ public static partial class ScheduleEndpoints
     {
         if (Scope(code, caller, edit: true) is { } refused) return refused;
         if (!SlugPattern().IsMatch(scheduleId)) return Problem.Invalid("scheduleId", "must be 1-40 lower-case letters, digits and dashes, e.g. red-saturday.");
-        if (!await grains.GetGrain<ICommunityGrain>(code).RemoveSchedule(scheduleId)) return Problem.NotFound($"No schedule {scheduleId} in community {code}.");
+        if (!await grains.GetGrain<ICommunityScheduleGrain>(code).RemoveSchedule(scheduleId)) return Problem.NotFound($"No schedule {scheduleId} in community {code}.");
         await scheduling.ScheduleRemovedAsync(code, scheduleId, cancellationToken);
         return TypedResults.NoContent();
     }

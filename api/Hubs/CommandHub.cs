@@ -41,7 +41,7 @@ public sealed class CommandHub(IGrainFactory grains, TimeProvider clock) : Hub
         await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(code));
         var at = clock.GetUtcNow();
         var cells = await Task.WhenAll(view.CellCodes.Select(c => grains.GetGrain<IGridCellGrain>(c).Get()));
-        var counters = await community.DashboardCounters();
+        var counters = await grains.CommunityIssues(code).DashboardCounters();
         await Clients.Caller.SendAsync(LiveMessages.Snapshot, LiveMessages.ForSnapshot(code, at, cells.OfType<CellView>(), counters));
     }
 

@@ -70,12 +70,12 @@ public static class IssueListEndpoints
         if (await grains.Community(community!.Value).Get() is null) return NoCommunity(community.Value);
         IReadOnlyList<IssueSummary> items;
         if (overdue == true)
-            items = [.. (await grains.Community(community.Value).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
+            items = [.. (await grains.CommunityIssues(community.Value).OpenIssues()).Where(i => i.EscalationLevel > 0 || i.WhistleOverdue)
                 .Where(i => wanted is null || i.Status == wanted)];
         else if (wanted is IssueStatus.Closed or IssueStatus.Rejected)
             items = await ledger.CommunityIssues(code, wanted, MaxItems);
         else
-            items = [.. (await grains.Community(community.Value).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
+            items = [.. (await grains.CommunityIssues(community.Value).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));
     }
 
@@ -85,7 +85,7 @@ public static class IssueListEndpoints
         if (errors.Id<CommunityCode>("code", code) is not { } community) return errors.ToProblem();
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区「{code}」不在你的管辖范围内。");
         if (await grains.Community(community).Get() is null) return NoCommunity(community);
-        return TypedResults.Ok(await grains.Community(community).IssueCounters());
+        return TypedResults.Ok(await grains.CommunityIssues(community).IssueCounters());
     }
 
     private static async Task<Results<Ok<KpiReport>, ValidationProblem, ProblemHttpResult>> Kpis(

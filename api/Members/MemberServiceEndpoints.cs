@@ -191,7 +191,7 @@ public static class MemberServiceEndpoints
         if (branch is { Length: > 100 }) return Problem.Invalid("branch", "最多 100 个字符。");
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区 {code} 不在您的管辖范围内。");
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
-        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).Leaderboard(branch, 100));
+        return TypedResults.Ok(await grains.GetGrain<ICommunityPointsGrain>(code).Leaderboard(branch, 100));
     }
 
     private static async Task<IResult> Rules(string code, IGrainFactory grains, Caller caller)
@@ -199,7 +199,7 @@ public static class MemberServiceEndpoints
         if (CommunityCode.Error(code) is { } error) return Problem.Invalid("code", error);
         if (!caller.CanSeeCommunity(code)) return Problem.Forbidden($"社区 {code} 不在您的管辖范围内。");
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
-        return TypedResults.Ok(await grains.GetGrain<ICommunityGrain>(code).PointRules());
+        return TypedResults.Ok(await grains.GetGrain<ICommunityPointsGrain>(code).PointRules());
     }
 
     private static async Task<IResult> SetRules(string code, PointRules? rules, IGrainFactory grains, Caller caller)
@@ -217,7 +217,7 @@ public static class MemberServiceEndpoints
         }
         if (errors.Any) return errors.ToProblem();
         if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
-        await grains.GetGrain<ICommunityGrain>(code).SetPointRules(rules!);
+        await grains.GetGrain<ICommunityPointsGrain>(code).SetPointRules(rules!);
         return TypedResults.Ok(rules);
     }
 }

@@ -65,7 +65,7 @@ public static class CityFanOut
         var expected = 0L;
         await Parallel.ForEachAsync(communities, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (community, ct) =>
         {
-            await grains.GetGrain<ICommunityGrain>(community).SaveSchedule(schedule);
+            await grains.GetGrain<ICommunityScheduleGrain>(community).SaveSchedule(schedule);
             var planned = await runner.PlanUpcomingAsync(community, schedule, DateTimeOffset.UtcNow, ct);
             var view = await grains.GetGrain<IActivityGrain>(planned[0]).Get();
             Interlocked.Add(ref expected, view!.Plan.ExpectedMemberIds.Length);

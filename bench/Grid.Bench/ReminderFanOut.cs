@@ -67,7 +67,7 @@ public static class ReminderFanOut
             Id = "red-saturday", Kind = Grid.Contracts.ActivityKind.RedSaturday, Title = "红色星期六主题党日", Saturday = SaturdayOfMonth.Last, StartTime = new TimeOnly(9, 0),
             Place = "党群服务中心", ReminderLeadMinutes = [.. Enumerable.Range(0, concurrencies.Length + 1).Select(i => 10_000 + i)],
         };
-        await grains.GetGrain<ICommunityGrain>(community).SaveSchedule(schedule);
+        await grains.GetGrain<ICommunityScheduleGrain>(community).SaveSchedule(schedule);
 
         using var gateway = withWebhook ? new LoopbackGateway() : null;
         using var http = new HttpClient();

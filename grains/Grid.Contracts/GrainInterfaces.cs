@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Grid.Contracts;
 
@@ -17,11 +18,15 @@ public interface IDirectoryGrain : IGrainWithStringKey
     [Alias("MarkDemoSeeded")] Task MarkDemoSeeded(int version);
 }
 
-/// <summary>A community (社区/村), keyed by its 12-digit code.</summary>
+/// <summary>
+/// A community (社区/村), keyed by its 12-digit code: its definition, cells and member ids. Its issue
+/// index and dashboard counters, points and schedules are sibling grains with the same key
+/// (<see cref="ICommunityIssuesGrain"/>, <see cref="ICommunityPointsGrain"/>, <see cref="ICommunityScheduleGrain"/>).
+/// </summary>
 [Alias("grid.ICommunityGrain")]
 public interface ICommunityGrain : IGrainWithStringKey
 {
-    [Alias("Get")] Task<CommunityView?> Get();
+    [Alias("Get"), ReadOnly] Task<CommunityView?> Get();
     /// <summary>Creates or updates the community and lists it in the directory.</summary>
     [Alias("Define")] Task<CommunityView> Define(CommunityDefinition definition);
     [Alias("AddCell")] Task AddCell(string cellCode);
@@ -31,47 +36,7 @@ public interface ICommunityGrain : IGrainWithStringKey
     /// </summary>
     [Alias("ClaimMemberIds")] Task<ImmutableArray<string>> ClaimMemberIds(ImmutableArray<string> phones);
     /// <summary>Phone → member id for every member registered in the community.</summary>
-    [Alias("MemberIdsByPhone")] Task<ImmutableDictionary<string, string>> MemberIdsByPhone();
-
-    /// <summary>Index of the community's open issues, kept up to date by the issue grains (by version).</summary>
-    [Alias("UpdateIssue")] Task UpdateIssue(IssueSummary summary);
-    [Alias("OpenIssues")] Task<ImmutableArray<IssueSummary>> OpenIssues();
-    [Alias("IssueCounters")] Task<CommunityIssueCounters> IssueCounters();
-    /// <summary>Forgets the issue index, before it is rebuilt from the issue grains.</summary>
-    [Alias("ResetIssueIndex")] Task ResetIssueIndex();
-    [Alias("PointRules")] Task<PointRules> PointRules();
-    [Alias("SetPointRules")] Task SetPointRules(PointRules rules);
-    [Alias("UpdateLeaderboard")] Task UpdateLeaderboard(LeaderboardLine line, int year);
-    /// <summary>This year's points, best first; optionally one branch only.</summary>
-    [Alias("Leaderboard")] Task<ImmutableArray<LeaderboardLine>> Leaderboard(string? branch, int limit);
-    /// <summary>
-    /// Open issues whose deadline or whistle has passed, and the cells with open issues. The
-    /// caller asks them itself: the issues answer by updating this grain, which must not be
-    /// waiting on them meanwhile.
-    /// </summary>
-    [Alias("DeadlineCandidates")] Task<DeadlineCandidates> DeadlineCandidates();
-
-    /// <summary>Everything the command dashboard counts for this community; published live on every change.</summary>
-    [Alias("DashboardCounters")] Task<DashboardCounters> DashboardCounters();
-    /// <summary>An assignment in the community checked in (on site) or left it; idempotent per assignment.</summary>
-    [Alias("SetOnDuty")] Task SetOnDuty(string assignmentId, string memberId, bool onDuty, DateTimeOffset sinceUtc);
-    /// <summary>
-    /// A Red Saturday's attendance (issue 5's activities report it here as sign-ins arrive);
-    /// the dashboard shows the latest one of the current month.
-    /// </summary>
-    [Alias("SetRedSaturday")] Task SetRedSaturday(RedSaturdayAttendance attendance);
-
-    // Recurring activities (红色星期六, 三会一课): schedules as data, and the index of their occurrences.
-    [Alias("Schedules")] Task<ImmutableArray<ScheduleEntry>> Schedules();
-    [Alias("Schedule")] Task<ScheduleEntry?> Schedule(string scheduleId);
-    /// <summary>Creates or replaces a schedule (version + 1); a new or re-timed schedule is handled from now on.</summary>
-    [Alias("SaveSchedule")] Task<ActivitySchedule> SaveSchedule(ActivitySchedule schedule);
-    [Alias("RemoveSchedule")] Task<bool> RemoveSchedule(string scheduleId);
-    /// <summary>Moves the schedule's catch-up mark forward (never back).</summary>
-    [Alias("MarkScheduleHandled")] Task MarkScheduleHandled(string scheduleId, DateTimeOffset untilUtc);
-    /// <summary>Index of occurrences, kept up to date by the activity grains (by version).</summary>
-    [Alias("UpdateActivity")] Task UpdateActivity(ActivitySummary summary);
-    [Alias("Activities")] Task<ImmutableArray<ActivitySummary>> Activities(DateTimeOffset fromUtc, DateTimeOffset toUtc);
+    [Alias("MemberIdsByPhone"), ReadOnly] Task<ImmutableDictionary<string, string>> MemberIdsByPhone();
 }
 
 /// <summary>A grid cell (网格), keyed by its 15-digit code.</summary>

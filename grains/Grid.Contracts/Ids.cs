@@ -294,6 +294,9 @@ public sealed class GridIdJsonConverter<T> : JsonConverter<T> where T : struct, 
 public static class GrainsById
 {
     public static ICommunityGrain Community(this IGrainFactory grains, CommunityCode code) => grains.GetGrain<ICommunityGrain>(code.Value);
+    public static ICommunityIssuesGrain CommunityIssues(this IGrainFactory grains, CommunityCode code) => grains.GetGrain<ICommunityIssuesGrain>(code.Value);
+    public static ICommunityPointsGrain CommunityPoints(this IGrainFactory grains, CommunityCode code) => grains.GetGrain<ICommunityPointsGrain>(code.Value);
+    public static ICommunityScheduleGrain CommunitySchedule(this IGrainFactory grains, CommunityCode code) => grains.GetGrain<ICommunityScheduleGrain>(code.Value);
     public static IGridCellGrain Cell(this IGrainFactory grains, CellCode code) => grains.GetGrain<IGridCellGrain>(code.Value);
     public static IIssueGrain Issue(this IGrainFactory grains, IssueId id) => grains.GetGrain<IIssueGrain>(id.Value);
     public static IPartyMemberGrain Member(this IGrainFactory grains, MemberId id) => grains.GetGrain<IPartyMemberGrain>(id.Value);

@@ -217,7 +217,7 @@ public sealed class ActivityGrain(
         var pending = View.Outcomes.Where(o => !state.State.PointsAwarded.Contains(o.Key)).ToList();
         if (pending.Count > 0)
         {
-            var rules = await GrainFactory.GetGrain<ICommunityGrain>(View.Plan.CommunityCode).PointRules();
+            var rules = await GrainFactory.GetGrain<ICommunityPointsGrain>(View.Plan.CommunityCode).PointRules();
             foreach (var chunk in pending.Chunk(AwardParallelism))
             {
                 await Task.WhenAll(chunk.Select(async o =>
@@ -256,7 +256,7 @@ public sealed class ActivityGrain(
     private async Task<bool> IsOfCommunity(MemberId member) =>
         (await GrainFactory.Member(member).Get())?.Definition.CommunityCode == View!.Plan.CommunityCode;
 
-    private Task Index() => GrainFactory.GetGrain<ICommunityGrain>(View!.Plan.CommunityCode).UpdateActivity(new ActivitySummary
+    private Task Index() => GrainFactory.GetGrain<ICommunityScheduleGrain>(View!.Plan.CommunityCode).UpdateActivity(new ActivitySummary
     {
         Id = Id, ScheduleId = View.Plan.ScheduleId, Title = View.Plan.Title, Theme = View.Plan.Theme, Kind = View.Plan.Kind,
         StartUtc = View.Plan.StartUtc, EndUtc = View.Plan.EndUtc, Status = View.Status, Version = View.Version,
@@ -265,7 +265,7 @@ public sealed class ActivityGrain(
     /// <summary>A Red Saturday's attendance for the command dashboard (its latest one of the month).</summary>
     private Task ReportRedSaturday() => View!.Plan.Kind != ActivityKind.RedSaturday
         ? Task.CompletedTask
-        : GrainFactory.GetGrain<ICommunityGrain>(View.Plan.CommunityCode).SetRedSaturday(new RedSaturdayAttendance
+        : GrainFactory.GetGrain<ICommunityIssuesGrain>(View.Plan.CommunityCode).SetRedSaturday(new RedSaturdayAttendance
         {
             Date = ChinaTime.Day(View.Plan.StartUtc),
             Expected = View.Roll().Except(View.Leaves.Keys).Count(),

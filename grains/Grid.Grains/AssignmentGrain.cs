@@ -56,8 +56,8 @@ public sealed class AssignmentGrain(
         var isOn = after.Status == AssignmentStatus.CheckedIn;
         if (wasOn == isOn) return;
         var cell = after.Definition.CellCode;
-        await GrainFactory.GetGrain<ICommunityGrain>(GridCodes.CommunityOf(cell))
-            .SetOnDuty(Id, after.Definition.MemberId, isOn, isOn ? after.Spans[^1].InUtc : now);
+        await GrainFactory.GetGrain<ICommunityIssuesGrain>(GridCodes.CommunityOf(cell))
+            .SetOnDuty(AssignmentId.Parse(Id), MemberId.Parse(after.Definition.MemberId), isOn, isOn ? after.Spans[^1].InUtc : now);
         if (isOn)
             live.Publish(TickerLine.ForSignIn(after.Definition, now));
     }
@@ -69,7 +69,7 @@ public sealed class AssignmentGrain(
         await member.TrackAssignment(AssignmentId.Parse(Id), IsOpen(a));
         if (a.Status != AssignmentStatus.Completed) return;
 
-        var rules = await GrainFactory.GetGrain<ICommunityGrain>(GridCodes.CommunityOf(a.Definition.CellCode)).PointRules();
+        var rules = await GrainFactory.GetGrain<ICommunityPointsGrain>(GridCodes.CommunityOf(a.Definition.CellCode)).PointRules();
         var at = a.CompletedUtc!.Value;
         await member.AwardPoints(new PointsEntry
         {

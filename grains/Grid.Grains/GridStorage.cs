@@ -12,6 +12,11 @@ public static class GridStorage
 
     public const string Directory = "directory";
     public const string Community = "community";
+    public const string CommunityIssues = "community_issues";
+    public const string CommunityAttendance = "community_attendance";
+    public const string CommunityPoints = "community_points";
+    public const string CommunitySchedules = "community_schedules";
+    public const string CommunityActivities = "community_activities";
     public const string Cell = "cell";
     public const string Household = "household";
     public const string Member = "member";

@@ -126,7 +126,7 @@ public sealed class IssueGrain(
         }
         if (issue.Status == IssueStatus.Closed)
         {
-            var rules = await GrainFactory.GetGrain<ICommunityGrain>(issue.CommunityCode).PointRules();
+            var rules = await GrainFactory.GetGrain<ICommunityPointsGrain>(issue.CommunityCode).PointRules();
             await GrainFactory.GetGrain<IPartyMemberGrain>(member.Id).AwardPoints(new PointsEntry
             {
                 SourceId = $"issue:{issue.Id}:closed", AtUtc = issue.ClosedUtc ?? clock.GetUtcNow(), Rule = "issue_closed",
@@ -139,7 +139,7 @@ public sealed class IssueGrain(
     {
         var summary = IssueSummary.Of(issue);
         await GrainFactory.GetGrain<IGridCellGrain>(issue.Report.CellCode).UpdateIssue(summary);
-        await GrainFactory.GetGrain<ICommunityGrain>(issue.CommunityCode).UpdateIssue(summary);
+        await GrainFactory.GetGrain<ICommunityIssuesGrain>(issue.CommunityCode).UpdateIssue(summary);
         if (issue.Assignee is { } assignee)
             await GrainFactory.GetGrain<IInboxGrain>(InboxKeys.For(assignee)).Update(summary, assignedHere: true);
         if (previous?.Assignee is { } before && before != issue.Assignee)

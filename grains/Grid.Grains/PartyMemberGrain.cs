@@ -84,7 +84,7 @@ public sealed class PartyMemberGrain(
     public async Task<MemberStanding> Standing()
     {
         var record = Require();
-        var rules = await GrainFactory.GetGrain<ICommunityGrain>(record.Definition.CommunityCode).PointRules();
+        var rules = await GrainFactory.GetGrain<ICommunityPointsGrain>(record.Definition.CommunityCode).PointRules();
         var year = clock.GetUtcNow().ToOffset(ChinaTime.Offset).Year;
         var thisYear = PointsLedger.InYear(state.State.Points, year);
         return new MemberStanding
@@ -159,10 +159,10 @@ public sealed class PartyMemberGrain(
     private async Task PublishStanding()
     {
         var record = state.State.Record!;
-        var rules = await GrainFactory.GetGrain<ICommunityGrain>(record.Definition.CommunityCode).PointRules();
+        var rules = await GrainFactory.GetGrain<ICommunityPointsGrain>(record.Definition.CommunityCode).PointRules();
         var year = clock.GetUtcNow().ToOffset(ChinaTime.Offset).Year;
         var points = PointsLedger.InYear(state.State.Points, year);
-        await GrainFactory.GetGrain<ICommunityGrain>(record.Definition.CommunityCode).UpdateLeaderboard(new LeaderboardLine
+        await GrainFactory.GetGrain<ICommunityPointsGrain>(record.Definition.CommunityCode).UpdateLeaderboard(new LeaderboardLine
         {
             MemberId = Id.Value, Name = record.Definition.Name, Branch = record.Definition.Branch,
             Points = points, Stars = PointsLedger.Stars(points, rules.StarThresholds),

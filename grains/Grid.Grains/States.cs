@@ -47,6 +47,75 @@ public sealed record CommunityState
     [Id(23)] public RedSaturdayAttendance? RedSaturday { get; init; }
     /// <summary>When this state was last written: the issue index catches up from the ledger from shortly before it (IndexWriteBehind).</summary>
     [Id(24)] public DateTimeOffset? WrittenUtc { get; init; }
+    /// <summary>
+    /// The parts (ids 5–24) its sibling grains have taken into states of their own; those fields are
+    /// empty from then on. A community defined since the split starts with all of them.
+    /// </summary>
+    [Id(25)] public CommunityParts HandedOver { get; init; }
+}
+
+/// <summary>What a community stored in one state before its concerns became sibling grains.</summary>
+[Flags, GenerateSerializer, Alias("grid.state.CommunityParts")]
+public enum CommunityParts
+{
+    None = 0,
+    Issues = 1,
+    Attendance = 2,
+    Points = 4,
+    Schedules = 8,
+    Activities = 16,
+    All = Issues | Attendance | Points | Schedules | Activities,
+}
+
+/// <summary>A community's issue index with its day's and month's counters (<see cref="GridStorage.CommunityIssues"/>).</summary>
+[GenerateSerializer, Alias("grid.state.CommunityIssues")]
+public sealed record CommunityIssuesState
+{
+    [Id(0)] public ImmutableDictionary<string, IssueSummary> Issues { get; init; } = ImmutableDictionary<string, IssueSummary>.Empty;
+    /// <summary>The China Standard Time day of the two sets below.</summary>
+    [Id(1)] public DateOnly Day { get; init; }
+    [Id(2)] public ImmutableHashSet<string> ReportedOnDay { get; init; } = [];
+    [Id(3)] public ImmutableHashSet<string> ClosedOnDay { get; init; } = [];
+    /// <summary>"yyyy-MM" (China Standard Time) of <see cref="ClosedInMonth"/>.</summary>
+    [Id(4)] public string ClosureMonth { get; init; } = "";
+    /// <summary>Issue id → closed by its deadline, for the issues closed in <see cref="ClosureMonth"/>.</summary>
+    [Id(5)] public ImmutableDictionary<string, bool> ClosedInMonth { get; init; } = ImmutableDictionary<string, bool>.Empty;
+    /// <summary>When this state was last written: the issue index catches up from the ledger from shortly before it (IndexWriteBehind).</summary>
+    [Id(6)] public DateTimeOffset? WrittenUtc { get; init; }
+}
+
+/// <summary>Who is on duty in a community and its latest Red Saturday: the dashboard's people counters (<see cref="GridStorage.CommunityAttendance"/>).</summary>
+[GenerateSerializer, Alias("grid.state.CommunityAttendance")]
+public sealed record CommunityAttendanceState
+{
+    /// <summary>Assignment id → who is checked in on it and since when.</summary>
+    [Id(0)] public ImmutableDictionary<string, OnDuty> OnDuty { get; init; } = ImmutableDictionary<string, OnDuty>.Empty;
+    [Id(1)] public RedSaturdayAttendance? RedSaturday { get; init; }
+}
+
+/// <summary>A community's point rules and this year's leaderboard (<see cref="GridStorage.CommunityPoints"/>).</summary>
+[GenerateSerializer, Alias("grid.state.CommunityPoints")]
+public sealed record CommunityPointsState
+{
+    [Id(0)] public PointRules Rules { get; init; } = new();
+    [Id(1)] public int LeaderboardYear { get; init; }
+    [Id(2)] public ImmutableDictionary<string, LeaderboardLine> Leaderboard { get; init; } = ImmutableDictionary<string, LeaderboardLine>.Empty;
+}
+
+/// <summary>A community's recurring activities by schedule id, with their catch-up marks (<see cref="GridStorage.CommunitySchedules"/>).</summary>
+[GenerateSerializer, Alias("grid.state.CommunitySchedules")]
+public sealed record CommunitySchedulesState
+{
+    [Id(0)] public ImmutableDictionary<string, ActivitySchedule> Schedules { get; init; } = ImmutableDictionary<string, ActivitySchedule>.Empty;
+    /// <summary>Schedule id → every trigger at or before this instant has been handled (catch-up mark).</summary>
+    [Id(1)] public ImmutableDictionary<string, DateTimeOffset> HandledUntil { get; init; } = ImmutableDictionary<string, DateTimeOffset>.Empty;
+}
+
+/// <summary>Index of a community's activity occurrences, kept by the activity grains (<see cref="GridStorage.CommunityActivities"/>).</summary>
+[GenerateSerializer, Alias("grid.state.CommunityActivities")]
+public sealed record CommunityActivitiesState
+{
+    [Id(0)] public ImmutableDictionary<string, ActivitySummary> Activities { get; init; } = ImmutableDictionary<string, ActivitySummary>.Empty;
 }
 
 [GenerateSerializer, Immutable, Alias("grid.state.OnDuty")]

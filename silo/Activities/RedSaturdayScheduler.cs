@@ -28,7 +28,7 @@ public sealed class RedSaturdayScheduler(
     public async Task ScheduleSavedAsync(string communityCode, string scheduleId, CancellationToken cancellationToken = default)
     {
         changedDuringSync[ActivityCalendar.JobPrefix(communityCode, scheduleId)] = true;
-        var entry = await cluster.GetGrain<ICommunityGrain>(communityCode).Schedule(scheduleId);
+        var entry = await cluster.GetGrain<ICommunityScheduleGrain>(communityCode).Schedule(scheduleId);
         Apply(communityCode, scheduleId, entry?.Schedule);
         await runner.ScheduleChangedAsync(communityCode, scheduleId, cancellationToken);
     }
@@ -49,7 +49,7 @@ public sealed class RedSaturdayScheduler(
         foreach (var community in await cluster.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey).CommunityCodes())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var entry in await cluster.GetGrain<ICommunityGrain>(community).Schedules())
+            foreach (var entry in await cluster.GetGrain<ICommunityScheduleGrain>(community).Schedules())
             {
                 wanted.UnionWith(Apply(community, entry.Schedule.Id, entry.Schedule));
                 count++;

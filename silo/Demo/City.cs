@@ -15,8 +15,8 @@ public sealed record CitySize(int Cells, int Households, int Members)
 
     public int Communities => (Cells + CellsPerCommunity - 1) / CellsPerCommunity;
 
-    /// <summary>Grain states the city holds: the directory, communities, cells, households, members.</summary>
-    public long StateCount => 1L + Communities + Cells + Households + Members;
+    /// <summary>Grain states the city holds: the directory, communities (definition, issue index, points), cells, households, members.</summary>
+    public long StateCount => 1L + 3L * Communities + Cells + Households + Members;
 
     public string? Error() =>
         Cells < 1 ? "--cells must be at least 1."
@@ -29,6 +29,8 @@ public sealed record CitySize(int Cells, int Households, int Members)
 /// <summary>One community of a generated city, with every grain state it and its cells, households and members hold.</summary>
 public sealed record CityCommunity(
     CommunityState Community,
+    CommunityIssuesState Issues,
+    CommunityPointsState Points,
     ImmutableArray<CellState> Cells,
     ImmutableArray<HouseholdState> Households,
     ImmutableArray<MemberState> Members)
@@ -188,11 +190,12 @@ public sealed class City(CitySize size, int seed = 20261123)
             MembersByPhone = membersByPhone.ToImmutable(),
             LastMemberNumber = membersByPhone.Count,
             CreatedUtc = CreatedUtc,
-            LeaderboardYear = CreatedUtc.ToOffset(ChinaTime.Offset).Year,
-            Leaderboard = leaderboard.ToImmutable(),
-            WrittenUtc = CreatedUtc,
+            HandedOver = CommunityParts.All,
         };
-        return new CityCommunity(community, cells.MoveToImmutable(), [.. households], [.. members]);
+        // As every grain write stamps it: the issue index catches up from the ledger from here on activation.
+        var issues = new CommunityIssuesState { WrittenUtc = CreatedUtc };
+        var points = new CommunityPointsState { LeaderboardYear = CreatedUtc.ToOffset(ChinaTime.Offset).Year, Leaderboard = leaderboard.ToImmutable() };
+        return new CityCommunity(community, issues, points, cells.MoveToImmutable(), [.. households], [.. members]);
     }
 
     /// <summary>The cell's share of a total spread over every cell of the city: the first cells take the remainder.</summary>

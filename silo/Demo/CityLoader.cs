@@ -33,6 +33,8 @@ public static class CityLoader
                 foreach (var community in city.Communities())
                 {
                     await Add(rows.Row(GridStorage.Community, community.Code, community.Community));
+                    await Add(rows.Row(GridStorage.CommunityIssues, community.Code, community.Issues));
+                    await Add(rows.Row(GridStorage.CommunityPoints, community.Code, community.Points));
                     foreach (var cell in community.Cells) await Add(rows.Row(GridStorage.Cell, cell.Definition!.Code, cell));
                     foreach (var household in community.Households) await Add(rows.Row(GridStorage.Household, household.Record!.Id, household));
                     foreach (var member in community.Members) await Add(rows.Row(GridStorage.Member, member.Record!.Id, member));

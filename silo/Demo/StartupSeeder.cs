@@ -101,9 +101,9 @@ public sealed class StartupSeeder(
     {
         foreach (var (code, schedule) in town.Schedules)
         {
-            var community = grains.GetGrain<ICommunityGrain>(code);
-            if (await community.Schedule(schedule.Id) is not null) continue;
-            await community.SaveSchedule(schedule);
+            var schedules = grains.GetGrain<ICommunityScheduleGrain>(code);
+            if (await schedules.Schedule(schedule.Id) is not null) continue;
+            await schedules.SaveSchedule(schedule);
             if (scheduling is not null) await scheduling.ScheduleSavedAsync(code, schedule.Id, ct);
         }
     }

@@ -32,7 +32,7 @@ public sealed class ActivityRunner(
     /// </summary>
     public async Task RunDueAsync(string communityCode, string scheduleId, CancellationToken cancellationToken = default)
     {
-        var community = grains.GetGrain<ICommunityGrain>(communityCode);
+        var community = grains.GetGrain<ICommunityScheduleGrain>(communityCode);
         if (await community.Schedule(scheduleId) is not { } entry) return;
         var schedule = entry.Schedule;
         var now = clock.GetUtcNow();
@@ -65,7 +65,7 @@ public sealed class ActivityRunner(
     /// <summary>After a schedule was saved or removed: plans its coming occurrences and cancels those it no longer has.</summary>
     public async Task ScheduleChangedAsync(string communityCode, string scheduleId, CancellationToken cancellationToken = default)
     {
-        var community = grains.GetGrain<ICommunityGrain>(communityCode);
+        var community = grains.GetGrain<ICommunityScheduleGrain>(communityCode);
         var now = clock.GetUtcNow();
         var planned = (await community.Activities(now, DateTimeOffset.MaxValue))
             .Where(a => a.ScheduleId == scheduleId && a.Status == ActivityStatus.Planned && a.StartUtc > now).ToList();
@@ -88,7 +88,7 @@ public sealed class ActivityRunner(
     {
         foreach (var community in await grains.GetGrain<IDirectoryGrain>(IDirectoryGrain.RootKey).CommunityCodes())
         {
-            foreach (var entry in await grains.GetGrain<ICommunityGrain>(community).Schedules())
+            foreach (var entry in await grains.GetGrain<ICommunityScheduleGrain>(community).Schedules())
             {
                 try
                 {

@@ -11,7 +11,7 @@ public static class DeadlineCheck
 {
     public static async Task<int> Run(IGrainFactory grains, string communityCode)
     {
-        var candidates = await grains.GetGrain<ICommunityGrain>(communityCode).DeadlineCandidates();
+        var candidates = await grains.GetGrain<ICommunityIssuesGrain>(communityCode).DeadlineCandidates();
         foreach (var id in candidates.IssueIds) await grains.GetGrain<IIssueGrain>(id).CheckDeadlines();
         foreach (var cell in candidates.CellCodes) await grains.GetGrain<IGridCellGrain>(cell).RefreshStatus();
         return candidates.IssueIds.Length;

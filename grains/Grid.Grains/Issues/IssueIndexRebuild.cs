@@ -11,9 +11,8 @@ public static class IssueIndexRebuild
 {
     public static async Task<int> Run(IGrainFactory grains, IIssueLedger ledger, string communityCode)
     {
-        var community = grains.GetGrain<ICommunityGrain>(communityCode);
-        var view = await community.Get() ?? throw new InvalidOperationException($"No community {communityCode}.");
-        await community.ResetIssueIndex();
+        var view = await grains.GetGrain<ICommunityGrain>(communityCode).Get() ?? throw new InvalidOperationException($"No community {communityCode}.");
+        await grains.GetGrain<ICommunityIssuesGrain>(communityCode).ResetIssueIndex();
         foreach (var cell in view.CellCodes) await grains.GetGrain<IGridCellGrain>(cell).ResetIssueIndex();
         var issues = await ledger.CommunityIssues(communityCode, status: null, limit: int.MaxValue);
         foreach (var issue in issues) await grains.GetGrain<IIssueGrain>(issue.Id).Reindex();

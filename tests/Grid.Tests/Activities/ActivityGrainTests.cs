@@ -119,7 +119,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         await runner.CatchUpAsync();
         await fixture.Runner(node: 1).CatchUpAsync(); // a second start (or node) catches up nothing more
         foreach (var member in members) Assert.Equal(2, (await fixture.Inbox(member)).Length);
-        Assert.Equal(fixture.Clock.GetUtcNow(), (await Grains.GetGrain<ICommunityGrain>(community).Schedule("red-saturday"))!.HandledUntilUtc);
+        Assert.Equal(fixture.Clock.GetUtcNow(), (await Grains.GetGrain<ICommunityScheduleGrain>(community).Schedule("red-saturday"))!.HandledUntilUtc);
 
         // Down again across the whole activity: the close is caught up (nobody signed in: absent), the reminders are not repeated.
         fixture.MoveTo(start.AddHours(5));
@@ -199,7 +199,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
     public async Task Attendance_is_final_at_the_close_and_points_go_to_the_ledgers_once()
     {
         var (community, members) = await fixture.World(5, mobile: 3);
-        await Grains.GetGrain<ICommunityGrain>(community).SetPointRules(new PointRules { Attendance = 4, AbsenceWithoutLeave = -2 });
+        await Grains.GetGrain<ICommunityPointsGrain>(community).SetPointRules(new PointRules { Attendance = 4, AbsenceWithoutLeave = -2 });
         var (id, start) = await fixture.Schedule(community, ActivityClusterFixture.RedSaturday());
         var activity = Grains.GetGrain<IActivityGrain>(id);
 
@@ -232,7 +232,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         await fixture.Runner(node: 1).RunDueAsync(community, "red-saturday");
         Assert.Equal(OutcomeKind.Conflict, (await activity.SignIn(M(members[2]), (await activity.SignInCode())!.Code, false)).Kind);
         Assert.Equal(new[] { 4, 0, -2, 4, -2 }, await Totals());
-        var index = await Grains.GetGrain<ICommunityGrain>(community).Activities(start.AddDays(-1), start.AddDays(1));
+        var index = await Grains.GetGrain<ICommunityScheduleGrain>(community).Activities(start.AddDays(-1), start.AddDays(1));
         Assert.Equal(ActivityStatus.Closed, index.Single(a => a.Id == id).Status);
     }
 
@@ -246,7 +246,7 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         Assert.Equal(3, (await Grains.GetGrain<IActivityGrain>(firstId).Get())!.Plan.ExpectedMemberIds.Length);
 
         var last = first with { Saturday = SaturdayOfMonth.Last, DefaultTheme = "新主题" };
-        await Grains.GetGrain<ICommunityGrain>(community).SaveSchedule(last);
+        await Grains.GetGrain<ICommunityScheduleGrain>(community).SaveSchedule(last);
         await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
         Assert.Equal(ActivityStatus.Cancelled, (await Grains.GetGrain<IActivityGrain>(firstId).Get())!.Status);
         var lastStart = ActivityCalendar.Next(last, fixture.Clock.GetUtcNow())!.Value;
@@ -257,17 +257,17 @@ public abstract class ActivityGrainSuite(ActivityClusterFixture fixture)
         Assert.NotEqual(firstStart, lastStart);
 
         // Back to the first Saturday: that occurrence is on again, the last-Saturday one cancelled.
-        await Grains.GetGrain<ICommunityGrain>(community).SaveSchedule(first);
+        await Grains.GetGrain<ICommunityScheduleGrain>(community).SaveSchedule(first);
         await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
         Assert.Equal(ActivityStatus.Planned, (await Grains.GetGrain<IActivityGrain>(firstId).Get())!.Status);
         Assert.Equal(ActivityStatus.Cancelled, (await Grains.GetGrain<IActivityGrain>(lastId).Get())!.Status);
-        await Grains.GetGrain<ICommunityGrain>(community).SaveSchedule(last);
+        await Grains.GetGrain<ICommunityScheduleGrain>(community).SaveSchedule(last);
         await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
 
-        await Grains.GetGrain<ICommunityGrain>(community).RemoveSchedule("red-saturday");
+        await Grains.GetGrain<ICommunityScheduleGrain>(community).RemoveSchedule("red-saturday");
         await fixture.Runner().ScheduleChangedAsync(community, "red-saturday");
         Assert.Equal(ActivityStatus.Cancelled, (await Grains.GetGrain<IActivityGrain>(lastId).Get())!.Status);
-        Assert.Empty(await Grains.GetGrain<ICommunityGrain>(community).Schedules());
+        Assert.Empty(await Grains.GetGrain<ICommunityScheduleGrain>(community).Schedules());
     }
 
     [Fact]

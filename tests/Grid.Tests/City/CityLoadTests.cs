@@ -35,6 +35,10 @@ public abstract class CityLoadSuite(CityHost host)
             Assert.Equal(community.Community.Definition!.Name, view.GetProperty("definition").GetProperty("name").GetString());
             var cells = await admin.GetFromJsonAsync<JsonElement>($"/api/communities/{community.Code}/cells");
             Assert.Equal(10, cells.GetArrayLength());
+            // The leaderboard is a state of its own since the community grain's split: loaded beside the community's.
+            var board = await admin.GetFromJsonAsync<JsonElement>($"/api/communities/{community.Code}/leaderboard");
+            Assert.Equal(Math.Min(100, community.Points.Leaderboard.Count), board.GetArrayLength());
+            Assert.All(board.EnumerateArray(), line => Assert.True(community.Points.Leaderboard.ContainsKey(line.GetProperty("memberId").GetString()!)));
         }
 
         // A cell in each community: its household index and placed members.

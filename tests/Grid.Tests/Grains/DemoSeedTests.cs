@@ -62,7 +62,7 @@ public class DemoSeedTests
 
         // The demo issues stand at every stage of the loop, once each however often seeding runs.
         var open = new List<IssueSummary>();
-        foreach (var community in town.Communities) open.AddRange(await silo.Grains.GetGrain<ICommunityGrain>(community.Code).OpenIssues());
+        foreach (var community in town.Communities) open.AddRange(await silo.Grains.GetGrain<ICommunityIssuesGrain>(community.Code).OpenIssues());
         Assert.Equal(town.Issues.Count(i => i.Target != IssueStatus.Closed), open.Count);
         Assert.Equal([IssueStatus.Reported, IssueStatus.Accepted, IssueStatus.Dispatched, IssueStatus.InProgress, IssueStatus.Resolved],
             open.Select(i => i.Status).Distinct().Order());

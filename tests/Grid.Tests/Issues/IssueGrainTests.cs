@@ -64,7 +64,7 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
         Assert.Equal(IssueAction.Escalate, overdue.History[^1].Action);
         Assert.Equal("system", overdue.History[^1].Actor);
         Assert.Equal(CellStatus.Overdue, (await Grains.GetGrain<IGridCellGrain>(cell).Get())!.Status);
-        Assert.Equal(1, (await Grains.GetGrain<ICommunityGrain>(community).IssueCounters()).Overdue);
+        Assert.Equal(1, (await Grains.GetGrain<ICommunityIssuesGrain>(community).IssueCounters()).Overdue);
         Assert.Contains(fixture.Live.Events.OfType<TickerLine>(), e => e.Kind == TickerKind.Escalation && e.CellCode?.Value == cell);
         Assert.Contains(fixture.Live.Events.OfType<CellStatusChanged>(), e => e.Status == CellStatus.Overdue && e.CellCode.Value == cell);
 
@@ -104,9 +104,9 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
         await Execute(issue, IssueAction.Resolve);
         await Execute(issue, IssueAction.Verify);
         Assert.DoesNotContain(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues(), i => i.Id == id);
-        Assert.DoesNotContain(await Grains.GetGrain<ICommunityGrain>(community).OpenIssues(), i => i.Id == id);
+        Assert.DoesNotContain(await Grains.GetGrain<ICommunityIssuesGrain>(community).OpenIssues(), i => i.Id == id);
         Assert.Empty(await Grains.GetGrain<IInboxGrain>($"member:{memberId}").Items());
-        Assert.Equal(1, (await Grains.GetGrain<ICommunityGrain>(community).IssueCounters()).ClosedToday);
+        Assert.Equal(1, (await Grains.GetGrain<ICommunityIssuesGrain>(community).IssueCounters()).ClosedToday);
         // Resolving completed the assignment; closing earned the member the issue_closed points, once.
         Assert.Equal(AssignmentStatus.Completed, (await Grains.GetGrain<IAssignmentGrain>(assignment.Id).Get())!.Status);
         var points = (await Grains.GetGrain<IPartyMemberGrain>(memberId).Standing()).Points;
@@ -158,15 +158,15 @@ public abstract class IssueGrainSuite(ClockedFixture fixture)
         await Execute(closed, IssueAction.Start);
         await Execute(closed, IssueAction.Resolve);
         await Execute(closed, IssueAction.Verify);
-        var before = (await Grains.GetGrain<ICommunityGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)).ToList();
+        var before = (await Grains.GetGrain<ICommunityIssuesGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)).ToList();
 
-        await Grains.GetGrain<ICommunityGrain>(community).ResetIssueIndex();
+        await Grains.GetGrain<ICommunityIssuesGrain>(community).ResetIssueIndex();
         await Grains.GetGrain<IGridCellGrain>(cell).ResetIssueIndex();
         Assert.Empty(await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues());
 
         var ledger = fixture.Silo.Storage.Ledger;
         Assert.Equal(2, await IssueIndexRebuild.Run(Grains, ledger, community));
-        Assert.Equal(before, (await Grains.GetGrain<ICommunityGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)));
+        Assert.Equal(before, (await Grains.GetGrain<ICommunityIssuesGrain>(community).OpenIssues()).Select(i => (i.Id, i.Version)));
         Assert.Equal([open.GetPrimaryKeyString()], (await Grains.GetGrain<IGridCellGrain>(cell).OpenIssues()).Select(i => i.Id));
     }
 

@@ -52,7 +52,7 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
     public async Task Closures_this_month_count_on_time_by_the_deadline_and_start_again_next_month()
     {
         var (community, cell) = await NewCell();
-        var grain = Grains.GetGrain<ICommunityGrain>(community);
+        var grain = Grains.GetGrain<ICommunityIssuesGrain>(community);
         var early = await Dispatched(cell);  // 12 hours to handle
         var late = await Dispatched(cell);
         await Close(early);
@@ -77,9 +77,9 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
     public async Task Members_on_duty_are_those_checked_in_right_now()
     {
         var (community, cell) = await NewCell();
-        var grain = Grains.GetGrain<ICommunityGrain>(community);
+        var grain = Grains.GetGrain<ICommunityIssuesGrain>(community);
         var phones = new[] { "13900000101", "13900000102" };
-        var members = await grain.ClaimMemberIds([.. phones]);
+        var members = await Grains.GetGrain<ICommunityGrain>(community).ClaimMemberIds([.. phones]);
         for (var i = 0; i < 2; i++)
             await Grains.GetGrain<IPartyMemberGrain>(members[i]).Create(new MemberDefinition
             {
@@ -124,7 +124,7 @@ public abstract class DashboardCounterSuite(ClockedFixture fixture)
     public async Task Red_Saturday_attendance_shows_the_latest_Saturday_of_the_month()
     {
         var (community, _) = await NewCell();
-        var grain = Grains.GetGrain<ICommunityGrain>(community);
+        var grain = Grains.GetGrain<ICommunityIssuesGrain>(community);
         Assert.Null((await grain.DashboardCounters()).RedSaturday);
 
         var today = DateOnly.FromDateTime(fixture.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);

@@ -100,8 +100,8 @@ public partial class FuzzTests(GridHost host)
         }
         var members = (await host.Grains.GetGrain<ICommunityGrain>(host.CommunityA).Get())!.MemberCount +
                       (await host.Grains.GetGrain<ICommunityGrain>(host.CommunityB).Get())!.MemberCount;
-        var open = (await host.Grains.GetGrain<ICommunityGrain>(host.CommunityA).OpenIssues()).Length +
-                   (await host.Grains.GetGrain<ICommunityGrain>(host.CommunityB).OpenIssues()).Length;
+        var open = (await host.Grains.GetGrain<ICommunityIssuesGrain>(host.CommunityA).OpenIssues()).Length +
+                   (await host.Grains.GetGrain<ICommunityIssuesGrain>(host.CommunityB).OpenIssues()).Length;
         return (households, members, open, cells);
     }
 

@@ -72,7 +72,7 @@ public class ActivityClusterFixture : IAsyncLifetime
     {
         // Keep every start of this test past its 3-day reminder: begin on a day where the next start is 4+ days away.
         while (ActivityCalendar.Next(schedule, Clock.GetUtcNow())! < Clock.GetUtcNow().AddDays(4)) Clock.Advance(TimeSpan.FromDays(1));
-        await Grains.GetGrain<ICommunityGrain>(community).SaveSchedule(schedule);
+        await Grains.GetGrain<ICommunityScheduleGrain>(community).SaveSchedule(schedule);
         await Runner().ScheduleChangedAsync(community, schedule.Id);
         var start = ActivityCalendar.Next(schedule, Clock.GetUtcNow())!.Value;
         return (ActivityCalendar.ActivityId(community, schedule.Id, start), start);
