@@ -53,7 +53,7 @@ public static class IssueListEndpoints
         if (!caller.CanSeeCell(code)) return Problem.Forbidden($"Cell {code} is outside your scope.");
         if (await grains.GetGrain<IGridCellGrain>(code).Get() is null) return Problem.NotFound($"No cell {code}.");
         // Open issues come from the cell's own index (live); closed and rejected ones from the ledger.
-        IReadOnlyList<IssueSummary> items = wanted is IssueStatus.Closed or IssueStatus.Rejected
+        var items = wanted is IssueStatus.Closed or IssueStatus.Rejected
             ? await ledger.CellIssues(code, wanted, MaxItems)
             : [.. (await grains.GetGrain<IGridCellGrain>(code).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));

@@ -29,7 +29,7 @@ public static class IssueRequestValidation
             "must be a mainland mobile number or a landline such as 0572-3012345.");
         errors.AddIf(r.HouseholdId is not null && (r.CellCode is null || !r.HouseholdId.StartsWith(r.CellCode + "-", StringComparison.Ordinal)),
             "householdId", "must be a household of the same cell.");
-        GeoPoint? location = r.Location is null ? null : RequestValidation.Point(r.Location, "location", errors);
+        var location = r.Location is null ? null : RequestValidation.Point(r.Location, "location", errors);
         if (r.ResolveOnSpot is not null) errors.Text("resolveOnSpot.note", r.ResolveOnSpot.Note, 1000, multiline: true);
         return errors.Any ? null : new IssueReport
         {

@@ -1,5 +1,5 @@
-using Orleans.Concurrency;
 using System.Collections.Immutable;
+using Orleans.Concurrency;
 
 namespace Grid.Grains.Live;
 
