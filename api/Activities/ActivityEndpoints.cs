@@ -123,7 +123,7 @@ public static class ActivityEndpoints
             return new PersonLine(m, name, branch, v.SignUps.TryGetValue(m, out var at) ? at : null, null, false, v.Outcomes.TryGetValue(m, out var o) ? o : null);
         }
         var people = organiser ? roll.Order(StringComparer.Ordinal).Select(Line).ToImmutableArray() : [];
-        PersonLine? mine = caller.MemberId is { } id && roll.Contains(id) ? Line(id) : null;
+        var mine = caller.MemberId is { } id && roll.Contains(id) ? Line(id) : null;
         var posts = v.Plan.Posts.Select(p => v.PostHolders.TryGetValue(p, out var holder)
             ? new PostLine(p, organiser || holder == caller.MemberId ? holder : null, organiser && members.TryGetValue(holder, out var h) ? h.Definition.Name : null)
             : new PostLine(p, null, null)).ToImmutableArray();

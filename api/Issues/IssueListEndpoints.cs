@@ -53,7 +53,7 @@ public static class IssueListEndpoints
         if (!caller.CanSeeCell(code)) return Problem.Forbidden($"网格「{code}」不在你的管辖范围内。");
         if (await grains.Cell(cell!.Value).Get() is null) return Problem.NotFound($"没有网格「{code}」。");
         // Open issues come from the cell's own index (live); closed and rejected ones from the ledger.
-        IReadOnlyList<IssueSummary> items = wanted is IssueStatus.Closed or IssueStatus.Rejected
+        var items = wanted is IssueStatus.Closed or IssueStatus.Rejected
             ? await ledger.CellIssues(code, wanted, MaxItems)
             : [.. (await grains.Cell(cell.Value).OpenIssues()).Where(i => wanted is null || i.Status == wanted)];
         return TypedResults.Ok(new IssueList([.. items.Take(MaxItems)]));

@@ -29,7 +29,7 @@ public static class IssueRequestValidation
             "应为大陆手机号或固定电话，例如 0572-3012345。");
         if (r.HouseholdId is not null && errors.Id<HouseholdId>("householdId", r.HouseholdId) is { } household)
             errors.AddIf(household.Cell != cell, "householdId", "须是同一网格的住户。");
-        GeoPoint? location = r.Location is null ? null : RequestValidation.Point(r.Location, "location", errors);
+        var location = r.Location is null ? null : RequestValidation.Point(r.Location, "location", errors);
         if (r.ResolveOnSpot is not null) errors.Text("resolveOnSpot.note", r.ResolveOnSpot.Note, 1000, multiline: true);
         return errors.Any ? null : new IssueReport
         {

@@ -4,9 +4,9 @@
 //
 //   dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll cold-start --data DIR [--runs 5]
 //   dotnet bench/Grid.Bench/bin/Release/net10.0/Grid.Bench.dll cold-start --profile postgres --connection "Host=…" [--runs 5]
+using Grid.Silo.Hosting;
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Grid.Silo.Hosting;
 
 namespace Grid.Bench;
 

@@ -1,9 +1,9 @@
 using Grid.Contracts;
 using Grid.Grains.Activities;
 using Hangfire;
-using Microsoft.AspNetCore.Authentication;
 using Hangfire.AspNetCore;
 using Hangfire.InMemory;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

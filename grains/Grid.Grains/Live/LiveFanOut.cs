@@ -1,6 +1,6 @@
+using System.Collections.Immutable;
 using Grid.Contracts;
 using Orleans.Concurrency;
-using System.Collections.Immutable;
 
 namespace Grid.Grains.Live;
 

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Grid.Contracts;
 using Grid.Grains;
 using Grid.Silo.Demo;
 using Grid.Silo.Hosting;
@@ -27,11 +25,7 @@ public class CityHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Grid:DataDirectory", DataDirectory);
-        builder.UseSetting("Grid:Seed:Demo", "false");
-        builder.UseSetting("Grid:SiloPort", TestData.FreeTcpPort().ToString());
-        builder.UseSetting("Grid:Admin:Username", "root");
-        builder.UseSetting("Grid:Admin:Password", AdminPassword);
+        builder.UseTestNode(DataDirectory, AdminPassword);
         ConfigureProfile(builder);
     }
 
@@ -101,13 +95,7 @@ public sealed class PostgresCityHost : CityHost
 
     protected override async Task<IGrainStateSink> OpenSink() => await PostgresGrainStateSink.OpenAsync(connectionString);
 
-    protected override void ConfigureProfile(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Grid:Profile", "postgres");
-        builder.UseSetting("ConnectionStrings:Grid", connectionString);
-        builder.UseSetting("Grid:Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
-        builder.UseSetting("Grid:AdvertisedAddress", "127.0.0.1");
-    }
+    protected override void ConfigureProfile(IWebHostBuilder builder) => builder.UsePostgresProfile(connectionString);
 
     public override async Task<(GrainStateKey Key, long Version)?> StoredKey(string state, string key)
     {

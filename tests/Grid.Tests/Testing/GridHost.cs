@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Grid.Api.Hubs;
 using Grid.Contracts;
-using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Grid.Tests.Testing;
@@ -38,11 +38,7 @@ public class GridHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Grid:DataDirectory", DataDirectory);
-        builder.UseSetting("Grid:Seed:Demo", "false");
-        builder.UseSetting("Grid:SiloPort", TestData.FreeTcpPort().ToString());
-        builder.UseSetting("Grid:Admin:Username", "root");
-        builder.UseSetting("Grid:Admin:Password", AdminPassword);
+        builder.UseTestNode(DataDirectory, AdminPassword);
         // Many tests share this host and sign in often; the limits themselves are tested on a host of their own.
         builder.UseSetting("Grid:RateLimits:TokenPerMinute", "10000");
         builder.UseSetting("Grid:RateLimits:ReportsPerMinute", "10000");
@@ -176,13 +172,7 @@ public sealed class PostgresGridHost : GridHost
 
     protected override async Task PrepareStorage() => ConnectionString = await TestPostgres.CreateDatabaseAsync("api");
 
-    protected override void ConfigureProfile(IWebHostBuilder builder)
-    {
-        builder.UseSetting("Grid:Profile", "postgres");
-        builder.UseSetting("ConnectionStrings:Grid", ConnectionString);
-        builder.UseSetting("Grid:Auth:SigningKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
-        builder.UseSetting("Grid:AdvertisedAddress", "127.0.0.1");
-    }
+    protected override void ConfigureProfile(IWebHostBuilder builder) => builder.UsePostgresProfile(ConnectionString);
 
     protected override Task DropStorage() => TestPostgres.DropDatabaseAsync(ConnectionString);
 

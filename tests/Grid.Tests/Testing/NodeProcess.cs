@@ -43,20 +43,28 @@ public sealed class NodeProcess : IAsyncDisposable
 
     private async Task WaitUntilReady(TimeSpan limit)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
+        // One deadline for the whole wait: a probe may take as long as is left of it. A node still starting
+        // answers its readiness probe slowly (it checks the storage), and a slow answer is "not ready yet",
+        // never the end of the wait.
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var whole = new CancellationTokenSource(limit);
+        while (!whole.IsCancellationRequested)
         {
             if (process.HasExited) throw new InvalidOperationException($"The node exited with {process.ExitCode}:\n{Output}");
             try
             {
-                if ((await http.GetAsync(new Uri(Address, "/health/ready"))).IsSuccessStatusCode) return;
+                if ((await http.GetAsync(new Uri(Address, "/health/ready"), whole.Token)).IsSuccessStatusCode) return;
+                await Task.Delay(250, whole.Token);
             }
             catch (HttpRequestException)
             {
                 // Not listening yet.
+                await Task.Delay(250, CancellationToken.None);
             }
-            await Task.Delay(250);
+            catch (OperationCanceledException) when (whole.IsCancellationRequested)
+            {
+                break;
+            }
         }
         throw new TimeoutException($"The node was not ready within {limit}:\n{Output}");
     }
