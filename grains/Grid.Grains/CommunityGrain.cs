@@ -55,7 +55,7 @@ public sealed class CommunityGrain(
         {
             if (!byPhone.TryGetValue(phone, out var id))
             {
-                id = MemberId(Code, ++last);
+                id = Contracts.MemberId.Of(CommunityCode.Parse(Code), ++last).Value;
                 byPhone = byPhone.Add(phone, id);
             }
             ids.Add(id);
@@ -79,9 +79,6 @@ public sealed class CommunityGrain(
         state.State = LegacyParts.Without(state.State, parts);
         await state.WriteStateAsync();
     }
-
-    /// <summary>Member ids read as the community code, 'M' and a sequence number: 330503101001M00042.</summary>
-    public static string MemberId(string communityCode, int number) => $"{communityCode}M{number:D5}";
 
     private CommunityView? View() => state.State.Definition is { } definition
         ? new CommunityView

@@ -49,8 +49,13 @@ public sealed record LegacyParts
         if (parts.HasFlag(CommunityParts.Issues))
             s = s with
             {
-                Issues = ImmutableDictionary<string, IssueSummary>.Empty, Day = default, ReportedOnDay = [], ClosedOnDay = [],
-                ClosureMonth = "", ClosedInMonth = ImmutableDictionary<string, bool>.Empty, WrittenUtc = null,
+                Issues = ImmutableDictionary<string, IssueSummary>.Empty,
+                Day = default,
+                ReportedOnDay = [],
+                ClosedOnDay = [],
+                ClosureMonth = "",
+                ClosedInMonth = ImmutableDictionary<string, bool>.Empty,
+                WrittenUtc = null,
             };
         if (parts.HasFlag(CommunityParts.Attendance)) s = s with { OnDuty = ImmutableDictionary<string, OnDuty>.Empty, RedSaturday = null };
         if (parts.HasFlag(CommunityParts.Points)) s = s with { Rules = new(), LeaderboardYear = 0, Leaderboard = ImmutableDictionary<string, LeaderboardLine>.Empty };
