@@ -8,6 +8,7 @@ using Orleans.Serialization;
 namespace Grid.Tests.Live;
 
 /// <summary>The live events between silos (Orleans' serializer) and on the wire to browsers (the hub's JSON).</summary>
+[Trait("Tier", "Unit")]
 public class LiveEventTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 2, 1, 0, 0, TimeSpan.Zero);
