@@ -9,7 +9,9 @@ namespace Grid.Grains;
 /// parents (cell, community) hold the ids and the children their records. Deciding here rather than
 /// in the cell keeps the cell from waiting on a household that calls back into it.
 /// </summary>
-[StatelessWorker]
+// Reentrant: it keeps nothing between calls, so one activation may wait on many grains at once;
+// without it a node's few activations take one report at a time and every other waits in line.
+[StatelessWorker, Reentrant]
 public sealed class RegistrationGrain : Grain, IRegistrationGrain
 {
     /// <summary>Children created at once within one batch: enough to keep storage busy, few enough to leave room for others.</summary>

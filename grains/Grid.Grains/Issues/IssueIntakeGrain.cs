@@ -9,7 +9,9 @@ namespace Grid.Grains.Issues;
 /// Reporting an issue, written once for every adapter. Stateless: the decisions read the catalog
 /// and the cell, and what must happen once (the id for an Idempotency-Key) is kept by the key's grain.
 /// </summary>
-[StatelessWorker]
+// Reentrant: it keeps nothing between calls, so one activation may wait on many grains at once;
+// without it a node's few activations take one report at a time and every other waits in line.
+[StatelessWorker, Reentrant]
 public sealed class IssueIntakeGrain(TimeProvider clock) : Grain, IIssueIntakeGrain
 {
     public const int MaxIdempotencyKey = 100;
