@@ -37,7 +37,7 @@ public static partial class CategoryEndpoints
         if (request?.DefaultRoute == AssigneeKind.Organ) errors.AddIfNotNull("routeOrganCode", OrganCodes.Error(request.RouteOrganCode));
         errors.AddIf(request?.DefaultRoute == AssigneeKind.Member, "defaultRoute", "must be grid_worker or organ.");
         var catalog = grains.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key);
-        string? parent = code.Length == 5 ? code[..2] : null;
+        var parent = code.Length == 5 ? code[..2] : null;
         if (parent is not null && await catalog.Find(parent) is null) errors.Add("code", $"class {parent} does not exist; create it first.");
         if (request?.DefaultRoute == AssigneeKind.Organ && request.RouteOrganCode is { } organ && OrganCodes.IsValid(organ) &&
             await grains.GetGrain<IOrganGrain>(organ).Get() is null)

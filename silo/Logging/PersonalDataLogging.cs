@@ -13,7 +13,7 @@ public sealed class PersonalDataDestructuringPolicy : IDestructuringPolicy
 {
     public bool TryDestructure(object value, ILogEventPropertyValueFactory factory, out LogEventPropertyValue result)
     {
-        string? identity = value switch
+        var identity = value switch
         {
             Resident => "resident",
             HouseholdDefinition d => $"household in {d.CellCode}",

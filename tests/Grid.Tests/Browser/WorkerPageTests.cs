@@ -104,7 +104,7 @@ public sealed class WorkerPageTests(BrowserNode grid)
     {
         await using var phone = await grid.NewPhone(geolocation: true);
         var page = await phone.NewPageAsync();
-        string id = "";
+        var id = "";
         await WithEvidence(page, "on-spot", async () =>
         {
             await page.GotoAsync(Url("/worker.html"));
@@ -178,7 +178,7 @@ public sealed class WorkerPageTests(BrowserNode grid)
             if (r.Method == "POST" && r.Url.EndsWith("/api/issues", StringComparison.Ordinal) && r.Headers.TryGetValue("idempotency-key", out var key))
                 lock (keys) keys.Add(key);
         };
-        string reportedId = "";
+        var reportedId = "";
         const string title = "2幢门口路灯不亮";
         await WithEvidence(page, "flaky", async () =>
         {
