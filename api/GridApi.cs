@@ -46,10 +46,10 @@ public static class GridApi
                     return Task.CompletedTask;
                 },
             };
-            ProblemAnswers(jwt.Events, "A bearer token is required: POST /api/auth/token, then send 'Authorization: Bearer <token>'.");
+            ProblemAnswers(jwt.Events, "需要 Bearer 令牌：先 POST /api/auth/token，再在请求头中发送「Authorization: Bearer <token>」。");
         });
         services.AddOrleansDashboardAuth(events => ProblemAnswers(events,
-            "Sign in to the command dashboard as an administrator and open 集群监控 from there (POST /api/dashboard/orleans-session sets the cookie this page needs)."));
+            "请以管理员身份登录指挥中心，再从那里打开集群监控（POST /api/dashboard/orleans-session 会设置本页所需的 Cookie）。"));
         services.AddOptions<MapOptions>().BindConfiguration(MapOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MapOptions>, MapOptionsValidation>();
@@ -83,15 +83,15 @@ public static class GridApi
             var detail = context.AuthenticateFailure switch
             {
                 null => missingToken,
-                Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "The token has expired; request a new one.",
-                _ => "The token is not valid.",
+                Microsoft.IdentityModel.Tokens.SecurityTokenExpiredException => "令牌已过期，请重新申请。",
+                _ => "令牌无效。",
             };
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context.HttpContext,
-                ProblemDetails = new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = detail },
+                ProblemDetails = new ProblemDetails { Status = 401, Title = "未登录", Detail = detail },
             });
         };
         events.OnForbidden = async context =>
@@ -100,7 +100,7 @@ public static class GridApi
             await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context.HttpContext,
-                ProblemDetails = new ProblemDetails { Status = 403, Title = "Forbidden", Detail = "Your role may not do this." },
+                ProblemDetails = new ProblemDetails { Status = 403, Title = "无权操作", Detail = "您的角色无权执行此操作。" },
             });
         };
     }

@@ -62,14 +62,14 @@ public static partial class ScheduleEndpoints
     {
         if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
         if (edit ? !caller.CanScheduleIn(code) : !caller.CanSeeCommunity(code))
-            return Problem.Forbidden(edit ? $"Only the scheduler or committee of community {code} edits its activities." : $"Community {code} is outside your scope.");
+            return Problem.Forbidden(edit ? $"只有社区 {code} 的活动组织者或社区党委可以编辑其活动。" : $"社区 {code} 不在您的权限范围内。");
         return null;
     }
 
     private static async Task<IResult> List(string code, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
         if (Scope(code, caller, edit: false) is { } refused) return refused;
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
         var now = clock.GetUtcNow();
         return TypedResults.Ok((await grains.GetGrain<ICommunityScheduleGrain>(code).Schedules()).Select(e => ScheduleResponse.From(code, e, now)).ToList());
     }
@@ -77,9 +77,9 @@ public static partial class ScheduleEndpoints
     private static async Task<IResult> Get(string code, string scheduleId, IGrainFactory grains, Caller caller, TimeProvider clock)
     {
         if (Scope(code, caller, edit: false) is { } refused) return refused;
-        if (!SlugPattern().IsMatch(scheduleId)) return Problem.Invalid("scheduleId", "must be 1-40 lower-case letters, digits and dashes, e.g. red-saturday.");
+        if (!SlugPattern().IsMatch(scheduleId)) return Problem.Invalid("scheduleId", "须为 1～40 个小写字母、数字或连字符，例如 red-saturday。");
         var entry = await grains.GetGrain<ICommunityScheduleGrain>(code).Schedule(scheduleId);
-        return entry is null ? Problem.NotFound($"No schedule {scheduleId} in community {code}.") : TypedResults.Ok(ScheduleResponse.From(code, entry, clock.GetUtcNow()));
+        return entry is null ? Problem.NotFound($"社区 {code} 没有排期「{scheduleId}」。") : TypedResults.Ok(ScheduleResponse.From(code, entry, clock.GetUtcNow()));
     }
 
     private static async Task<IResult> Save(string code, string scheduleId, ScheduleRequest? request, IGrainFactory grains, Caller caller,
@@ -87,11 +87,11 @@ public static partial class ScheduleEndpoints
     {
         if (Scope(code, caller, edit: true) is { } refused) return refused;
         var errors = new FieldErrors();
-        errors.AddIf(!SlugPattern().IsMatch(scheduleId), "scheduleId", "must be 1-40 lower-case letters, digits and dashes, e.g. red-saturday.");
+        errors.AddIf(!SlugPattern().IsMatch(scheduleId), "scheduleId", "须为 1～40 个小写字母、数字或连字符，例如 red-saturday。");
         var schedule = Validate(scheduleId, request, errors);
         if (errors.Any) return errors.ToProblem();
         var schedules = grains.GetGrain<ICommunityScheduleGrain>(code);
-        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"No community {code}.");
+        if (await grains.GetGrain<ICommunityGrain>(code).Get() is null) return Problem.NotFound($"社区 {code} 不存在。");
         var existed = await schedules.Schedule(scheduleId) is not null;
         await schedules.SaveSchedule(schedule! with { UpdatedBy = caller.Username });
         await scheduling.ScheduleSavedAsync(code, scheduleId, cancellationToken);
@@ -102,8 +102,8 @@ public static partial class ScheduleEndpoints
     private static async Task<IResult> Remove(string code, string scheduleId, IGrainFactory grains, Caller caller, IActivityScheduling scheduling, CancellationToken cancellationToken)
     {
         if (Scope(code, caller, edit: true) is { } refused) return refused;
-        if (!SlugPattern().IsMatch(scheduleId)) return Problem.Invalid("scheduleId", "must be 1-40 lower-case letters, digits and dashes, e.g. red-saturday.");
-        if (!await grains.GetGrain<ICommunityScheduleGrain>(code).RemoveSchedule(scheduleId)) return Problem.NotFound($"No schedule {scheduleId} in community {code}.");
+        if (!SlugPattern().IsMatch(scheduleId)) return Problem.Invalid("scheduleId", "须为 1～40 个小写字母、数字或连字符，例如 red-saturday。");
+        if (!await grains.GetGrain<ICommunityScheduleGrain>(code).RemoveSchedule(scheduleId)) return Problem.NotFound($"社区 {code} 没有排期「{scheduleId}」。");
         await scheduling.ScheduleRemovedAsync(code, scheduleId, cancellationToken);
         return TypedResults.NoContent();
     }
@@ -112,55 +112,55 @@ public static partial class ScheduleEndpoints
     {
         if (r is null)
         {
-            errors.Add("body", "A schedule is required.");
+            errors.Add("body", "须提供排期内容。");
             return null;
         }
         errors.Text("title", r.Title, 50);
         var startTime = default(TimeOnly);
-        if (r.Saturday is not null && r.Cron is not null) errors.Add("cron", "give either 'saturday' or 'cron', not both.");
-        else if (r.Saturday is null && r.Cron is null) errors.Add("saturday", "give 'saturday' (first, second, third, fourth, last) with 'startTime', or a 'cron' rule.");
+        if (r.Saturday is not null && r.Cron is not null) errors.Add("cron", "saturday 和 cron 只能给出其一，不能同时给出。");
+        else if (r.Saturday is null && r.Cron is null) errors.Add("saturday", "须给出 saturday（first、second、third、fourth、last）和 startTime，或给出 cron 规则。");
         else if (r.Saturday is { } saturday)
         {
-            if (!Enum.IsDefined(saturday)) errors.Add("saturday", "must be first, second, third, fourth or last.");
-            if (r.StartTime is null || !TimePattern().IsMatch(r.StartTime)) errors.Add("startTime", "is required with 'saturday', written HH:mm in China Standard Time, e.g. 09:00.");
+            if (!Enum.IsDefined(saturday)) errors.Add("saturday", "须为 first、second、third、fourth 或 last。");
+            if (r.StartTime is null || !TimePattern().IsMatch(r.StartTime)) errors.Add("startTime", "给出 saturday 时必填，格式为 HH:mm（北京时间），例如 09:00。");
             else startTime = TimeOnly.ParseExact(r.StartTime, "HH:mm", CultureInfo.InvariantCulture);
         }
         else
         {
             errors.AddIfNotNull("cron", ActivityCalendar.CronError(r.Cron, out startTime));
             if (r.StartTime is not null && (!TimePattern().IsMatch(r.StartTime) || TimeOnly.ParseExact(r.StartTime, "HH:mm", CultureInfo.InvariantCulture) != startTime))
-                errors.Add("startTime", "with 'cron' the start time is the rule's minute and hour; leave it out or give the same.");
+                errors.Add("startTime", "使用 cron 时，开始时间取规则中的时和分；请省略 startTime，或给出与之相同的时间。");
         }
-        errors.AddIf(r.Kind is { } kind && !Enum.IsDefined(kind), "kind", "must be red_saturday, branch_meeting, party_lesson or other.");
-        errors.AddIf(r.DurationMinutes is not (null or (>= 15 and <= 720)), "durationMinutes", "must be from 15 to 720 minutes.");
+        errors.AddIf(r.Kind is { } kind && !Enum.IsDefined(kind), "kind", "须为 red_saturday、branch_meeting、party_lesson 或 other。");
+        errors.AddIf(r.DurationMinutes is not (null or (>= 15 and <= 720)), "durationMinutes", "须为 15～720 分钟。");
         errors.Text("place", r.Place, 100, required: false);
         errors.Text("defaultTheme", r.DefaultTheme, 100, required: false);
         if (r.Themes is { } themes)
         {
-            errors.AddIf(themes.Count > 36, "themes", "at most 36 months at a time.");
+            errors.AddIf(themes.Count > 36, "themes", "一次最多 36 个月。");
             foreach (var (month, theme) in themes)
             {
-                errors.AddIf(!MonthPattern().IsMatch(month), "themes", $"'{month}' is not a month written YYYY-MM.");
+                errors.AddIf(!MonthPattern().IsMatch(month), "themes", $"「{month}」不是 YYYY-MM 格式的月份。");
                 errors.Text("themes", theme, 100);
             }
         }
         if (r.Branches is { } branches)
         {
-            errors.AddIf(branches.Length > 20, "branches", "at most 20 branches.");
+            errors.AddIf(branches.Length > 20, "branches", "最多 20 个支部。");
             foreach (var branch in branches) errors.Text("branches", branch, 100);
         }
         if (r.ReminderLeadMinutes is { } leads)
         {
-            errors.AddIf(leads.Length > 5, "reminderLeadMinutes", "at most 5 reminders.");
-            errors.AddIf(leads.Any(l => l is < 1 or > ActivityCalendar.MaxLeadMinutes), "reminderLeadMinutes", $"each must be from 1 to {ActivityCalendar.MaxLeadMinutes} minutes (30 days).");
-            errors.AddIf(leads.Distinct().Count() != leads.Length, "reminderLeadMinutes", "must not repeat a lead time.");
+            errors.AddIf(leads.Length > 5, "reminderLeadMinutes", "最多 5 次提醒。");
+            errors.AddIf(leads.Any(l => l is < 1 or > ActivityCalendar.MaxLeadMinutes), "reminderLeadMinutes", $"每项须为 1～{ActivityCalendar.MaxLeadMinutes} 分钟（30 天）。");
+            errors.AddIf(leads.Distinct().Count() != leads.Length, "reminderLeadMinutes", "提前时间不能重复。");
         }
-        errors.AddIf(r.SignInOpensMinutesBefore is not (null or (>= 0 and <= 240)), "signInOpensMinutesBefore", "must be from 0 to 240 minutes.");
+        errors.AddIf(r.SignInOpensMinutesBefore is not (null or (>= 0 and <= 240)), "signInOpensMinutesBefore", "须为 0～240 分钟。");
         if (r.Posts is { } posts)
         {
-            errors.AddIf(posts.Length > 20, "posts", "at most 20 posts.");
+            errors.AddIf(posts.Length > 20, "posts", "最多 20 个岗位。");
             foreach (var post in posts) errors.Text("posts", post, 50);
-            errors.AddIf(posts.Select(p => p?.Trim()).Distinct().Count() != posts.Length, "posts", "must not repeat a post.");
+            errors.AddIf(posts.Select(p => p?.Trim()).Distinct().Count() != posts.Length, "posts", "岗位不能重复。");
         }
         if (errors.Any) return null;
         return new ActivitySchedule

@@ -37,14 +37,14 @@ public static class AuthEndpoints
         var username = request!.Username!.Trim().ToLowerInvariant();
         var throttle = grains.GetGrain<ILoginThrottleGrain>(username);
         if (await throttle.LockedUntil() is { } until)
-            return TypedResults.Problem(title: "Sign-in locked", statusCode: StatusCodes.Status429TooManyRequests,
-                detail: $"Too many failed sign-ins for this username; try again after {until.ToOffset(TimeSpan.FromHours(8)):HH:mm} (China Standard Time).");
+            return TypedResults.Problem(title: "登录已锁定", statusCode: StatusCodes.Status429TooManyRequests,
+                detail: $"该用户名登录失败次数过多，请在 {until.ToOffset(TimeSpan.FromHours(8)):HH:mm}（北京时间）之后再试。");
         var account = await grains.GetGrain<IUserGrain>(username).Get();
         if (account is { IsDemo: true } && !options.Value.AllowDemoUsers) account = null;
         if (!Passwords.Verify(account, request.Password!))
         {
             await throttle.Failed();
-            return TypedResults.Problem(title: "Sign-in failed", detail: "Unknown username or wrong password.", statusCode: StatusCodes.Status401Unauthorized);
+            return TypedResults.Problem(title: "登录失败", detail: "用户名不存在或密码错误。", statusCode: StatusCodes.Status401Unauthorized);
         }
         await throttle.Succeeded();
         var (token, lifetime) = issuer.Issue(account!);

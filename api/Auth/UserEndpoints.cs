@@ -36,40 +36,40 @@ public static partial class UserEndpoints
     private static async Task<Results<Ok<UserResponse>, ValidationProblem>> Save(string username, UserRequest? request, IGrainFactory grains, TimeProvider clock)
     {
         var errors = new FieldErrors();
-        errors.AddIf(!UsernamePattern().IsMatch(username), "username", "must be 3-32 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter.");
+        errors.AddIf(!UsernamePattern().IsMatch(username), "username", "须为 3～32 个字符：小写字母、数字、「.」「_」或「-」，并以字母开头。");
         errors.Text("displayName", request?.DisplayName, 50);
-        errors.AddIf(!Roles.IsKnown(request?.Role), "role", $"must be one of {string.Join(", ", Roles.All)}.");
+        errors.AddIf(!Roles.IsKnown(request?.Role), "role", $"须为 {string.Join("、", Roles.All)} 之一。");
         var role = request?.Role;
         var cells = (request?.CellCodes ?? []).ToList();
         if (role is Roles.Committee or Roles.Scheduler or Roles.Member or Roles.GridWorker)
             errors.AddIfNotNull("communityCode", GridCodes.CommunityCodeError(request?.CommunityCode));
         if (role == Roles.GridWorker)
         {
-            errors.AddIf(cells.Count == 0, "cellCodes", "a grid worker needs at least one cell.");
+            errors.AddIf(cells.Count == 0, "cellCodes", "网格员至少需要负责一个网格。");
             foreach (var (cell, i) in cells.Select((c, i) => (c, i)))
             {
                 if (GridCodes.CellCodeError(cell) is { } error) errors.Add($"cellCodes[{i}]", error);
-                else if (GridCodes.CommunityOf(cell!) != request?.CommunityCode) errors.Add($"cellCodes[{i}]", $"cell {cell} is not in community {request?.CommunityCode}.");
+                else if (GridCodes.CommunityOf(cell!) != request?.CommunityCode) errors.Add($"cellCodes[{i}]", $"网格 {cell} 不属于社区 {request?.CommunityCode}。");
             }
         }
-        if (role == Roles.Member) errors.AddIf(string.IsNullOrWhiteSpace(request?.MemberId), "memberId", "a member login names its Party member.");
+        if (role == Roles.Member) errors.AddIf(string.IsNullOrWhiteSpace(request?.MemberId), "memberId", "党员账号须指明对应的党员。");
 
         var grain = grains.GetGrain<IUserGrain>(username);
         var existing = await grain.Get();
         if (existing is null || request?.Password is not null)
             errors.AddIf(request?.Password is null || request.Password.Length < MinPasswordLength || request.Password.Length > 256,
-                "password", $"must be {MinPasswordLength} to 256 characters.");
+                "password", $"须为 {MinPasswordLength}～256 个字符。");
         if (errors.Any) return errors.ToProblem();
 
         var community = request!.CommunityCode is { } code ? await grains.GetGrain<ICommunityGrain>(code).Get() : null;
-        if (request.CommunityCode is not null && community is null) errors.Add("communityCode", $"No community {request.CommunityCode}.");
+        if (request.CommunityCode is not null && community is null) errors.Add("communityCode", $"社区 {request.CommunityCode} 不存在。");
         if (role == Roles.GridWorker && community is not null)
         {
             foreach (var (cell, i) in cells.Select((c, i) => (c, i)))
-                errors.AddIf(!community.CellCodes.Contains(cell!), $"cellCodes[{i}]", $"No cell {cell}.");
+                errors.AddIf(!community.CellCodes.Contains(cell!), $"cellCodes[{i}]", $"网格 {cell} 不存在。");
         }
         if (role == Roles.Member && await grains.GetGrain<IPartyMemberGrain>(request.MemberId!).Get() is null)
-            errors.Add("memberId", $"No member {request.MemberId}.");
+            errors.Add("memberId", $"党员 {request.MemberId} 不存在。");
         if (errors.Any) return errors.ToProblem();
 
         var account = new UserAccount
@@ -95,12 +95,12 @@ public static partial class UserEndpoints
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(string username, IGrainFactory grains)
     {
         var account = UsernamePattern().IsMatch(username) ? await grains.GetGrain<IUserGrain>(username).Get() : null;
-        return account is null ? Problem.NotFound($"No user {username}.") : TypedResults.Ok(UserResponse.From(account));
+        return account is null ? Problem.NotFound($"用户 {username} 不存在。") : TypedResults.Ok(UserResponse.From(account));
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Me(Caller caller, IGrainFactory grains)
     {
         var account = await grains.GetGrain<IUserGrain>(caller.Username).Get();
-        return account is null ? Problem.NotFound("Your login no longer exists.") : TypedResults.Ok(UserResponse.From(account));
+        return account is null ? Problem.NotFound("您的账号已不存在。") : TypedResults.Ok(UserResponse.From(account));
     }
 }

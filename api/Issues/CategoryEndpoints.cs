@@ -30,18 +30,18 @@ public static partial class CategoryEndpoints
     private static async Task<Results<Ok<ImmutableArray<IssueCategory>>, ValidationProblem>> Save(string code, CategoryRequest? request, IGrainFactory grains)
     {
         var errors = new FieldErrors();
-        errors.AddIf(!CodePattern().IsMatch(code), "code", "must be two digits for a class (10) or class.subclass (10.01).");
+        errors.AddIf(!CodePattern().IsMatch(code), "code", "大类须为两位数字（如 10），小类须为 大类.小类（如 10.01）。");
         errors.Text("name", request?.Name, 50);
-        errors.AddIf(request?.Kind is not ("component" or "event"), "kind", "must be component (部件) or event (事件).");
-        errors.AddIf(request?.HandlingHours is not (>= 1 and <= 24 * 90), "handlingHours", "must be 1 to 2160 hours.");
+        errors.AddIf(request?.Kind is not ("component" or "event"), "kind", "须为 component（部件）或 event（事件）。");
+        errors.AddIf(request?.HandlingHours is not (>= 1 and <= 24 * 90), "handlingHours", "须为 1～2160 小时。");
         if (request?.DefaultRoute == AssigneeKind.Organ) errors.AddIfNotNull("routeOrganCode", OrganCodes.Error(request.RouteOrganCode));
-        errors.AddIf(request?.DefaultRoute == AssigneeKind.Member, "defaultRoute", "must be grid_worker or organ.");
+        errors.AddIf(request?.DefaultRoute == AssigneeKind.Member, "defaultRoute", "须为 grid_worker 或 organ。");
         var catalog = grains.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key);
         var parent = code.Length == 5 ? code[..2] : null;
-        if (parent is not null && await catalog.Find(parent) is null) errors.Add("code", $"class {parent} does not exist; create it first.");
+        if (parent is not null && await catalog.Find(parent) is null) errors.Add("code", $"大类 {parent} 不存在，请先建立。");
         if (request?.DefaultRoute == AssigneeKind.Organ && request.RouteOrganCode is { } organ && OrganCodes.IsValid(organ) &&
             await grains.GetGrain<IOrganGrain>(organ).Get() is null)
-            errors.Add("routeOrganCode", $"No organ {organ}.");
+            errors.Add("routeOrganCode", $"机关 {organ} 不存在。");
         if (errors.Any) return errors.ToProblem();
         return TypedResults.Ok(await catalog.Save(new IssueCategory
         {

@@ -17,7 +17,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
 
         var detail = bad.InnerException switch
         {
-            JsonException json => $"The JSON body is malformed or a value has the wrong type at {json.Path ?? "$"}.",
+            JsonException json => $"JSON 请求体格式有误，或 {json.Path ?? "$"} 处的值类型不对。",
             _ => bad.Message,
         };
         context.Response.StatusCode = bad.StatusCode;
@@ -28,7 +28,7 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             ProblemDetails = new ProblemDetails
             {
                 Status = bad.StatusCode,
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request too large" : "Bad request",
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "请求过大" : "请求有误",
                 Detail = detail,
             },
         });

@@ -23,8 +23,8 @@ public static class AuditEndpoints
     private static async Task<IResult> Query(string? user, DateTimeOffset? from, DateTimeOffset? to, int? limit, IAuditLog audit)
     {
         var errors = new FieldErrors();
-        errors.AddIf(limit is < 1 or > MaxEntries, "limit", $"must be 1 to {MaxEntries}.");
-        errors.AddIf(from > to, "from", "must not be after to.");
+        errors.AddIf(limit is < 1 or > MaxEntries, "limit", $"须为 1～{MaxEntries}。");
+        errors.AddIf(from > to, "from", "不能晚于 to。");
         errors.Text("user", user, 64, required: false);
         if (errors.Any) return errors.ToProblem();
         return TypedResults.Ok(await audit.Query(new AuditQuery(user, from, to, limit ?? 100)));
@@ -35,7 +35,7 @@ public static class AuditEndpoints
     {
         if (GridCodes.CommunityCodeError(code) is { } error) return Problem.Invalid("code", error);
         var community = await grains.GetGrain<ICommunityGrain>(code).Get();
-        if (community is null) return Problem.NotFound($"No community {code}.");
+        if (community is null) return Problem.NotFound($"社区 {code} 不存在。");
         var csv = new StringBuilder("cell_code,address,tags,resident_name,resident_phone,resident_id_number,resident_relation\n");
         var households = 0;
         foreach (var cell in community.CellCodes)

@@ -41,7 +41,7 @@ public static class RateLimits
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context.HttpContext,
-                    ProblemDetails = new ProblemDetails { Status = 429, Title = "Too many requests", Detail = "Too many requests in a short time; wait a minute and try again." },
+                    ProblemDetails = new ProblemDetails { Status = 429, Title = "请求过于频繁", Detail = "短时间内请求过多，请等一分钟后再试。" },
                 });
             };
             o.AddPolicy(Token, http => RateLimitPartition.GetFixedWindowLimiter(Address(http), _ => new FixedWindowRateLimiterOptions

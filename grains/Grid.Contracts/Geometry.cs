@@ -14,24 +14,24 @@ public static class Geometry
     /// <summary>Null when the ring is a valid closed, non-self-intersecting polygon ring; else why not.</summary>
     public static string? RingError(IReadOnlyList<GeoPoint> ring)
     {
-        if (ring.Count < 4) return $"a boundary ring needs at least 4 positions (3 corners and the closing one), got {ring.Count}.";
-        if (ring.Count > MaxRingPoints) return $"a boundary ring may have at most {MaxRingPoints} positions, got {ring.Count}.";
+        if (ring.Count < 4) return $"边界环至少需要 4 个坐标点（3 个顶点加 1 个闭合点），实际为 {ring.Count} 个。";
+        if (ring.Count > MaxRingPoints) return $"边界环最多只能有 {MaxRingPoints} 个坐标点，实际为 {ring.Count} 个。";
         for (var i = 0; i < ring.Count; i++)
         {
             var error = PointError(ring[i]);
-            if (error is not null) return $"position {i}: {error}";
+            if (error is not null) return $"坐标点 [{i}]：{error}";
         }
-        if (ring[0] != ring[^1]) return "the boundary ring is not closed: its first and last positions differ.";
-        if (FirstSelfIntersection(ring) is { } c) return $"the boundary ring crosses itself (edges {c.A} and {c.B}).";
-        return Math.Abs(SignedArea(ring)) < 1e-12 ? "the boundary ring encloses no area." : null;
+        if (ring[0] != ring[^1]) return "边界环没有闭合：首尾两个坐标点不同。";
+        if (FirstSelfIntersection(ring) is { } c) return $"边界环自相交（边 {c.A} 与边 {c.B} 相交）。";
+        return Math.Abs(SignedArea(ring)) < 1e-12 ? "边界环围成的面积为零。" : null;
     }
 
     public static string? PointError(GeoPoint p)
     {
-        if (!double.IsFinite(p.Lng) || !double.IsFinite(p.Lat)) return "coordinates must be finite numbers.";
+        if (!double.IsFinite(p.Lng) || !double.IsFinite(p.Lat)) return "坐标必须是有限的数值。";
         // China's extent with a margin; anything outside is a swapped or mistyped pair.
         if (p.Lng is < 73 or > 136 || p.Lat is < 3 or > 54)
-            return $"({p.Lng}, {p.Lat}) is outside China's extent (longitude 73..136, latitude 3..54); are longitude and latitude swapped?";
+            return $"坐标（{p.Lng}, {p.Lat}）超出中国范围（经度 73～136，纬度 3～54），是否把经度和纬度填反了？";
         return null;
     }
 

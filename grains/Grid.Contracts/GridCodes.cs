@@ -19,10 +19,10 @@ public static class GridCodes
     ];
 
     /// <summary>Null when <paramref name="code"/> is a valid 15-digit cell code, else why not.</summary>
-    public static string? CellCodeError(string? code) => Check(code, CellCodeLength, "网格编码 cell code");
+    public static string? CellCodeError(string? code) => Check(code, CellCodeLength, "网格编码");
 
     /// <summary>Null when <paramref name="code"/> is a valid 12-digit community code, else why not.</summary>
-    public static string? CommunityCodeError(string? code) => Check(code, CommunityCodeLength, "社区编码 community code");
+    public static string? CommunityCodeError(string? code) => Check(code, CommunityCodeLength, "社区编码");
 
     public static bool IsCellCode(string? code) => CellCodeError(code) is null;
 
@@ -33,17 +33,17 @@ public static class GridCodes
 
     private static string? Check(string? code, int length, string what)
     {
-        if (string.IsNullOrEmpty(code)) return $"{what} is required.";
+        if (string.IsNullOrEmpty(code)) return $"{what}不能为空。";
         if (code.Length != length || !code.All(char.IsAsciiDigit))
-            return $"{what} must be exactly {length} digits, got '{Shorten(code)}'.";
+            return $"{what}必须是 {length} 位数字，实际为「{Shorten(code)}」。";
         if (!Provinces.Contains(code[..2]))
-            return $"{what} '{code}' does not start with a province code of GB/T 2260.";
+            return $"{what}「{code}」的前两位不是 GB/T 2260 中的省级代码。";
         if (code.AsSpan(2, 4) is "0000")
-            return $"{what} '{code}' names a province, not a county-level division (digits 3-6 are 0000).";
+            return $"{what}「{code}」指向省级区划，不是县级区划（第 3～6 位为 0000）。";
         for (var part = 6; part < length; part += 3)
         {
             if (code.AsSpan(part, 3) is "000")
-                return $"{what} '{code}' has an empty level at digits {part + 1}-{part + 3} (000).";
+                return $"{what}「{code}」第 {part + 1}～{part + 3} 位的层级为空（000）。";
         }
         return null;
     }

@@ -11,14 +11,14 @@ public static class OrganCodes
 
     public static string? Error(string? code)
     {
-        if (string.IsNullOrEmpty(code)) return "机关代码 organ code (统一社会信用代码) is required.";
-        if (code.Length != 18) return $"机关代码 organ code must be 18 characters, got {Math.Min(code.Length, 999)}.";
+        if (string.IsNullOrEmpty(code)) return "机关代码（统一社会信用代码）不能为空。";
+        if (code.Length != 18) return $"机关代码必须是 18 位字符，实际为 {Math.Min(code.Length, 999)} 位。";
         foreach (var c in code)
         {
-            if (Alphabet.IndexOf(c) < 0) return $"机关代码 organ code contains '{c}', which is not allowed (digits and upper-case letters except I, O, S, V, Z).";
+            if (Alphabet.IndexOf(c) < 0) return $"机关代码含有不允许的字符「{c}」（只允许数字和除 I、O、S、V、Z 以外的大写字母）。";
         }
         var expected = CheckCharacter(code.AsSpan(0, 17));
-        return code[17] == expected ? null : $"机关代码 organ code '{code}' fails its check character (expected '{expected}').";
+        return code[17] == expected ? null : $"机关代码「{code}」的校验码不正确（应为「{expected}」）。";
     }
 
     public static bool IsValid(string? code) => Error(code) is null;

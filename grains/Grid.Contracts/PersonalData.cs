@@ -37,14 +37,14 @@ public static partial class PersonalData
     /// <summary>Null when a valid 18-character resident ID number (GB 11643), else why not.</summary>
     public static string? IdNumberError(string? id)
     {
-        if (string.IsNullOrEmpty(id)) return "身份证号 ID number is empty.";
-        if (id.Length != 18) return $"身份证号 ID number must be 18 characters, got {Math.Min(id.Length, 999)}.";
+        if (string.IsNullOrEmpty(id)) return "身份证号不能为空。";
+        if (id.Length != 18) return $"身份证号必须是 18 位字符，实际为 {Math.Min(id.Length, 999)} 位。";
         for (var i = 0; i < 17; i++)
         {
-            if (!char.IsAsciiDigit(id[i])) return "身份证号 ID number must be 17 digits and a check character.";
+            if (!char.IsAsciiDigit(id[i])) return "身份证号必须由 17 位数字和 1 位校验码组成。";
         }
-        if (!DateOnly.TryParseExact(id.AsSpan(6, 8), "yyyyMMdd", out _)) return "身份证号 ID number does not hold a valid date of birth.";
-        return id[17] == IdCheckCharacter(id.AsSpan(0, 17)) ? null : "身份证号 ID number fails its check character.";
+        if (!DateOnly.TryParseExact(id.AsSpan(6, 8), "yyyyMMdd", out _)) return "身份证号中的出生日期无效。";
+        return id[17] == IdCheckCharacter(id.AsSpan(0, 17)) ? null : "身份证号的校验码不正确。";
     }
 
     public static char IdCheckCharacter(ReadOnlySpan<char> first17)

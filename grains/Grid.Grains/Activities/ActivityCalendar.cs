@@ -80,16 +80,16 @@ public static class ActivityCalendar
     public static string? CronError(string? cron, out TimeOnly startTime)
     {
         startTime = default;
-        if (string.IsNullOrWhiteSpace(cron)) return "is required unless 'saturday' is given.";
+        if (string.IsNullOrWhiteSpace(cron)) return "未给出 saturday 时必填。";
         var fields = cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length != 5) return "must have five fields: minute hour day-of-month month day-of-week.";
+        if (fields.Length != 5) return "须有五个字段：分 时 日 月 星期。";
         if (!int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute) || minute > 59 ||
             !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hour) || hour > 23)
-            return "minute and hour must be single numbers (they give the start time), e.g. '0 19 * * 1#1'.";
+            return "分和时须各为单个数字（它们给出开始时间），例如「0 19 * * 1#1」。";
         CronExpression parsed;
         try { parsed = CronExpression.Parse(string.Join(' ', fields)); }
-        catch (CronFormatException e) { return $"is not a valid cron rule: {e.Message}"; }
-        if (parsed.GetNextOccurrence(DateTime.UtcNow, ChinaZone) is null) return "never occurs.";
+        catch (CronFormatException e) { return $"不是有效的 cron 规则：{e.Message}"; }
+        if (parsed.GetNextOccurrence(DateTime.UtcNow, ChinaZone) is null) return "该规则永远不会触发。";
         startTime = new TimeOnly(hour, minute);
         return null;
     }

@@ -58,7 +58,7 @@ public abstract class AuthSuite(GridHost host)
         var client = host.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJyb290Iiwicm9sZSI6ImFkbWluIn0.c2lnbmF0dXJl");
         var problem = await ProblemAssert.Is(await client.GetAsync("/api/communities"), 401);
-        Assert.Contains("not valid", problem.GetProperty("detail").GetString());
+        Assert.Contains("令牌无效", problem.GetProperty("detail").GetString());
     }
 
     /// <summary>Generated from the app's own endpoint list, so a new endpoint cannot slip in unprotected.</summary>

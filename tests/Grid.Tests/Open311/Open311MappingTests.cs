@@ -126,8 +126,8 @@ public class Open311MappingTests
     [InlineData(null, "120.42", "必填")]
     [InlineData("30.71", "", "必填")]
     [InlineData("north", "120.42", "十进制度数")]
-    [InlineData("120.42", "30.71", "swapped")]
-    [InlineData("NaN", "120.42", "finite")]
+    [InlineData("120.42", "30.71", "填反")]
+    [InlineData("NaN", "120.42", "有限")]
     public void A_position_needs_lat_and_long_inside_china(string? lat, string? lng, string reason)
     {
         var (point, error) = Open311Mapping.Point(lat, lng);

@@ -13,17 +13,17 @@ public class GridCodesTests
         Assert.Null(GridCodes.CellCodeError(code.Replace("820000", "820001")));
 
     [Theory]
-    [InlineData(null, "required")]
-    [InlineData("", "required")]
-    [InlineData("33050310100100", "exactly 15 digits")]
-    [InlineData("3305031010010011", "exactly 15 digits")]
-    [InlineData("33050310100100A", "exactly 15 digits")]
-    [InlineData("３３０５０３１０１００１００１", "exactly 15 digits")] // full-width digits are not ASCII digits
-    [InlineData("990503101001001", "province")]
-    [InlineData("330000101001001", "county-level")]
-    [InlineData("330503000001001", "digits 7-9")]
-    [InlineData("330503101000001", "digits 10-12")]
-    [InlineData("330503101001000", "digits 13-15")]
+    [InlineData(null, "不能为空")]
+    [InlineData("", "不能为空")]
+    [InlineData("33050310100100", "必须是 15 位数字")]
+    [InlineData("3305031010010011", "必须是 15 位数字")]
+    [InlineData("33050310100100A", "必须是 15 位数字")]
+    [InlineData("３３０５０３１０１００１００１", "必须是 15 位数字")] // full-width digits are not ASCII digits
+    [InlineData("990503101001001", "不是 GB/T 2260 中的省级代码")]
+    [InlineData("330000101001001", "不是县级区划")]
+    [InlineData("330503000001001", "第 7～9 位")]
+    [InlineData("330503101000001", "第 10～12 位")]
+    [InlineData("330503101001000", "第 13～15 位")]
     public void A_malformed_cell_code_is_refused_with_the_reason(string? code, string reason)
     {
         var error = GridCodes.CellCodeError(code);
@@ -53,9 +53,9 @@ public class GridCodesTests
         var valid = first17 + OrganCodes.CheckCharacter(first17);
         Assert.Null(OrganCodes.Error(valid));
         var wrong = first17 + (valid[17] == '0' ? '1' : '0');
-        Assert.Contains("check character", OrganCodes.Error(wrong));
-        Assert.Contains("not allowed", OrganCodes.Error("11330503MB123456I0"));
-        Assert.Contains("18 characters", OrganCodes.Error("113305"));
+        Assert.Contains("校验码不正确", OrganCodes.Error(wrong));
+        Assert.Contains("不允许的字符", OrganCodes.Error("11330503MB123456I0"));
+        Assert.Contains("18 位字符", OrganCodes.Error("113305"));
     }
 
     [Fact]
@@ -93,8 +93,8 @@ public class PersonalDataTests
         const string first17 = "33050319900101123";
         var valid = first17 + PersonalData.IdCheckCharacter(first17);
         Assert.Null(PersonalData.IdNumberError(valid));
-        Assert.Contains("check character", PersonalData.IdNumberError(first17 + (valid[17] == '1' ? '2' : '1')));
-        Assert.Contains("date of birth", PersonalData.IdNumberError("330503199013011230"));
+        Assert.Contains("校验码不正确", PersonalData.IdNumberError(first17 + (valid[17] == '1' ? '2' : '1')));
+        Assert.Contains("出生日期无效", PersonalData.IdNumberError("330503199013011230"));
         Assert.Null(PersonalData.IdNumberError("11010519491231002X")); // the standard's own example, with an X
     }
 
@@ -117,20 +117,20 @@ public class GeometryTests
     public void A_closed_simple_ring_in_China_is_a_valid_boundary() => Assert.Null(Geometry.RingError(Square));
 
     [Fact]
-    public void An_open_ring_is_refused() => Assert.Contains("not closed", Geometry.RingError(Square[..4]));
+    public void An_open_ring_is_refused() => Assert.Contains("没有闭合", Geometry.RingError(Square[..4]));
 
     [Fact]
     public void A_bow_tie_ring_is_refused_as_self_crossing()
     {
         GeoPoint[] bowTie = [new(120.42, 30.71), new(120.43, 30.72), new(120.43, 30.71), new(120.42, 30.72), new(120.42, 30.71)];
-        Assert.Contains("crosses itself", Geometry.RingError(bowTie));
+        Assert.Contains("自相交", Geometry.RingError(bowTie));
     }
 
     [Fact]
     public void Swapped_coordinates_are_refused_as_outside_China()
     {
         var swapped = Square.Select(p => new GeoPoint(p.Lat, p.Lng)).ToArray();
-        Assert.Contains("outside China", Geometry.RingError(swapped));
+        Assert.Contains("超出中国范围", Geometry.RingError(swapped));
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class HardeningTests(GridHost host)
             for (var i = 0; i < 5; i++)
                 await ProblemAssert.Is(await client.PostAsJsonAsync("/api/auth/token", new { username = name, password = "wrong-password" }), 401);
             var locked = await ProblemAssert.Is(await client.PostAsJsonAsync("/api/auth/token", new { username = name, password = GridHost.Password }), 429);
-            Assert.Contains("try again after", locked.GetProperty("detail").GetString());
+            Assert.Contains("之后再试", locked.GetProperty("detail").GetString());
         }
     }
 
@@ -109,6 +109,6 @@ public class RateLimitTests
             statuses.Add((int)(await client.PostAsJsonAsync("/api/auth/token", new { username = $"user{i}", password = "whatever-it-is" })).StatusCode);
         Assert.Equal([401, 401, 401, 429], statuses);
         var limited = await ProblemAssert.Is(await client.PostAsJsonAsync("/api/auth/token", new { username = "x", password = "y" }), 429);
-        Assert.Contains("wait a minute", limited.GetProperty("detail").GetString());
+        Assert.Contains("请等一分钟后再试", limited.GetProperty("detail").GetString());
     }
 }
