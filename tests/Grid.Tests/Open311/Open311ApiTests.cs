@@ -162,7 +162,7 @@ public abstract class Open311ApiSuite(GridHost host)
 
         Assert.Contains("lat 和 long 必填", await Open311Assert.Error(await Post(null, GridHost.Open311Key,
             ("service_code", "10.01"), ("address_string", "练溪花园东门"), ("description", "没有坐标")), 400));
-        Assert.Contains("swapped", await Open311Assert.Error(await Post(null, GridHost.Open311Key, Report("坐标颠倒", lat: LongA1, lng: LatA1)), 400));
+        Assert.Contains("填反", await Open311Assert.Error(await Post(null, GridHost.Open311Key, Report("坐标颠倒", lat: LongA1, lng: LatA1)), 400));
     }
 
     [Theory]
