@@ -140,6 +140,9 @@ public static class GeoDistance
     /// <summary>How far from its cell a reported position may be: GPS on a phone is off by tens of metres.</summary>
     public const double CellToleranceMeters = 150;
 
+    /// <summary>The one rule for "this position lies in the cell": inside its boundary, or within the GPS tolerance of it.</summary>
+    public static bool InCell(GeoPoint p, IReadOnlyList<GeoPoint> boundary) => ToRingMeters(p, boundary) <= CellToleranceMeters;
+
     /// <summary>How far from its community's centre a cell's corner may lie.</summary>
     public const double CommunityRadiusMeters = 10_000;
 

@@ -54,7 +54,4 @@ public static class Outcome
     public static Outcome<T> Conflict<T>(string message, T? current = default, string? code = null) => new() { Kind = OutcomeKind.Conflict, Message = message, Value = current, Code = code ?? "conflict" };
     public static Outcome<T> VersionMismatch<T>(string message, T? current = default) => new() { Kind = OutcomeKind.VersionMismatch, Message = message, Value = current, Code = "version" };
     public static Outcome<T> KeyReused<T>(string message) => new() { Kind = OutcomeKind.KeyReused, Message = message, Code = "idempotency_key_reused" };
-
-    /// <summary>The same failure for another result type (a use case passing on what a step below it refused).</summary>
-    public static Outcome<TOther> As<T, TOther>(this Outcome<T> failed) => new() { Kind = failed.Kind, Message = failed.Message, Field = failed.Field, Code = failed.Code };
 }

@@ -128,7 +128,7 @@ public sealed class GridCellGrain(
         var number = state.State.AssignmentYear == year ? state.State.LastAssignmentNumber + 1 : 1;
         state.State = state.State with { AssignmentYear = year, LastAssignmentNumber = number };
         await Write();
-        return $"{Code}-A{year}-{number:D5}";
+        return AssignmentId.InCell(CellCode.Parse(Code), year, number).Value;
     }
 
     public async Task SetGridWorker(GridWorkerRef worker, bool assigned)
@@ -146,7 +146,7 @@ public sealed class GridCellGrain(
         var number = state.State.IssueYear == year ? state.State.LastIssueNumber + 1 : 1;
         state.State = state.State with { IssueYear = year, LastIssueNumber = number };
         await Write();
-        return $"{Code}-{year}-{number:D5}";
+        return IssueId.Of(CellCode.Parse(Code), year, number).Value;
     }
 
     public Task UpdateIssue(IssueSummary summary)

@@ -58,7 +58,7 @@ public sealed class RegistrationGrain : Grain, IRegistrationGrain
     private static Outcome<HouseholdRecord>? Refusal(HouseholdDefinition household, CellView? cell)
     {
         if (cell is null) return Outcome.Invalid<HouseholdRecord>("cellCode", $"网格 {household.CellCode} 不存在。", "cell.unknown");
-        if (household.Location is { } at && GeoDistance.ToRingMeters(at, cell.Definition.Boundary) > GeoDistance.CellToleranceMeters)
+        if (household.Location is { } at && !GeoDistance.InCell(at, cell.Definition.Boundary))
             return Outcome.Invalid<HouseholdRecord>("location", $"位置不在网格 {household.CellCode}（{cell.Definition.Name}）内。", "household.outside_cell");
         return null;
     }

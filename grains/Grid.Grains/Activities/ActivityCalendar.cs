@@ -96,7 +96,7 @@ public static class ActivityCalendar
 
     /// <summary>The occurrence's key: community, China Standard Time date, schedule id.</summary>
     public static string ActivityId(string communityCode, string scheduleId, DateTimeOffset startUtc) =>
-        $"{communityCode}-{ChinaTime.Day(startUtc):yyyy-MM-dd}-{scheduleId}";
+        Contracts.ActivityId.Of(CommunityCode.Parse(communityCode), ChinaTime.Day(startUtc), scheduleId).Value;
 
     /// <summary>The month's theme, else the schedule's default.</summary>
     public static string ThemeFor(ActivitySchedule schedule, DateTimeOffset startUtc) =>

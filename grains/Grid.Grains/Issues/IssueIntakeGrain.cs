@@ -24,7 +24,7 @@ public sealed class IssueIntakeGrain(TimeProvider clock) : Grain, IIssueIntakeGr
             return Outcome.Invalid<IssueRecord>("cellCode", CellCode.Error(report.CellCode)!);
         if (await GrainFactory.Cell(cellCode).Get() is not { } cell)
             return Outcome.Invalid<IssueRecord>("cellCode", $"没有网格「{cellCode}」。", "issue.cell");
-        if (report.Location is { } at && GeoDistance.ToRingMeters(at, cell.Definition.Boundary) > GeoDistance.CellToleranceMeters)
+        if (report.Location is { } at && !GeoDistance.InCell(at, cell.Definition.Boundary))
             return Outcome.Invalid<IssueRecord>("location", $"上报位置不在网格「{cell.Definition.Name}」（{cellCode}）内。", "issue.location");
         var category = await GrainFactory.GetGrain<ICategoryCatalogGrain>(ICategoryCatalogGrain.Key).Find(report.CategoryCode);
         if (category is not { ParentCode: not null })
